@@ -1,0 +1,1 @@
+"""Sign Django users in against Amazon Cognito user pools."""

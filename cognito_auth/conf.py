@@ -1,0 +1,39 @@
+"""Settings for cognito_auth, read on every access so ``override_settings`` works.
+
+Every setting is ``COGNITO_AUTH_<NAME>`` in the project's settings; the defaults live
+here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    # botocore timeouts (seconds) and total attempts (first try included). The worst case
+    # for one call is MAX_ATTEMPTS * (CONNECT_TIMEOUT + READ_TIMEOUT) plus a short backoff:
+    # 2 * (2 + 3) = 10 s at the most with these defaults, so a page always answers.
+    "CONNECT_TIMEOUT": 2.0,
+    "READ_TIMEOUT": 3.0,
+    "MAX_ATTEMPTS": 2,
+    # Which Django cache holds the list of app clients, and for how long. The entry is
+    # deleted whenever an app client is saved or deleted, so with a shared cache every
+    # process sees an admin change at once.
+    "CACHE_ALIAS": "default",
+    "CACHE_TIMEOUT": 300,
+}
+
+
+class CognitoAuthSettings:
+    """Attribute access to ``COGNITO_AUTH_*`` settings with the defaults above."""
+
+    prefix = "COGNITO_AUTH_"
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(f"Unknown cognito_auth setting: {name}")
+        return getattr(settings, self.prefix + name, DEFAULTS[name])
+
+
+app_settings = CognitoAuthSettings()

@@ -1,0 +1,173 @@
+"""What Cognito said, as a few exception classes.
+
+Cognito answers with an error code and an English text. ``ERROR_CLASSES`` maps the code
+to a class; ``MESSAGE_RULES`` refine the codes Cognito overloads (NotAuthorizedException
+covers both a wrong password and a wrong SECRET_HASH). Nothing here carries a secret,
+password, code or token: the client redacts what it sent before building an exception.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class CognitoError(Exception):
+    """Base class. ``code`` is Cognito's error code, ``cognito_message`` its (redacted) text."""
+
+    default_code: ClassVar[str] = "CognitoError"
+
+    def __init__(self, cognito_message: str = "", code: str | None = None) -> None:
+        self.code = code or self.default_code
+        self.cognito_message = cognito_message
+        super().__init__(f"{self.code}: {cognito_message}" if cognito_message else self.code)
+
+
+class InvalidCredentials(CognitoError):
+    """Wrong password, unknown user or disabled user: the person sees one message for all."""
+
+
+class UserNotConfirmed(CognitoError):
+    """The password was right but the user never confirmed the sign-up code."""
+
+
+class PasswordResetRequired(CognitoError):
+    """An administrator reset the password; the user must set a new one with a code."""
+
+
+class CodeMismatch(CognitoError):
+    """The confirmation code does not match."""
+
+
+class ExpiredCode(CognitoError):
+    """The confirmation code expired or was never issued."""
+
+
+class InvalidPassword(CognitoError):
+    """The new password breaks the pool's password policy; Cognito's text says how."""
+
+
+class RateLimited(CognitoError):
+    """Cognito refuses more attempts for now (limits, too many requests or failures)."""
+
+
+class NoVerifiedContact(CognitoError):
+    """There is no verified email or phone number to send a code to."""
+
+
+class UsernameExists(CognitoError):
+    """Sign-up for a username or alias that is taken."""
+
+
+class InvalidRequest(CognitoError):
+    """Cognito found a parameter invalid (too long, bad characters...)."""
+
+
+class ServiceUnavailable(CognitoError):
+    """Cognito could not be reached in time, or failed on its side."""
+
+    default_code = "ServiceUnavailable"
+
+
+class ConfigurationError(CognitoError):
+    """The app client here and the one in Cognito disagree: an operator must act.
+
+    ``operator_hint`` says what to check; it is logged, never shown to the person.
+    """
+
+    operator_hint: ClassVar[str] = "Check the app client's settings in the admin."
+
+
+class SecretHashError(ConfigurationError):
+    """Cognito rejected the SECRET_HASH. ``problem`` is missing, mismatch or unexpected."""
+
+    HINTS: ClassVar[dict[str, str]] = {
+        "missing": (
+            "SECRET_HASH was missing: the Cognito app client has a client secret but none "
+            "is stored here. Paste the client secret into the app client in the admin."
+        ),
+        "mismatch": (
+            "SECRET_HASH did not match: the stored client secret is not this app client's "
+            "secret (copy it again from Cognito > App integration > App clients, and check "
+            "the client id belongs to it), or Cognito rotated the secret."
+        ),
+        "unexpected": (
+            "A SECRET_HASH was sent but the Cognito app client has no secret: clear the "
+            "client secret of this app client in the admin."
+        ),
+    }
+
+    def __init__(self, cognito_message: str = "", code: str | None = None, *, problem: str) -> None:
+        super().__init__(cognito_message, code)
+        self.problem = problem
+
+    @property
+    def operator_hint(self) -> str:  # type: ignore[override]
+        return self.HINTS[self.problem]
+
+
+class FlowNotEnabled(ConfigurationError):
+    """The app client does not allow the auth flow that was used."""
+
+    operator_hint = (
+        "Turn on ALLOW_USER_PASSWORD_AUTH (and ALLOW_REFRESH_TOKEN_AUTH) in the Cognito "
+        "app client's authentication flows (App client > Edit > Authentication flows)."
+    )
+
+
+class UnknownClient(ConfigurationError):
+    """The client id or user pool does not exist in that region."""
+
+    operator_hint = (
+        "Check the region, user pool id and client id of this app client; the client may "
+        "have been deleted in Cognito."
+    )
+
+
+ERROR_CLASSES: dict[str, type[CognitoError]] = {
+    "NotAuthorizedException": InvalidCredentials,
+    "UserNotFoundException": InvalidCredentials,
+    "UserNotConfirmedException": UserNotConfirmed,
+    "PasswordResetRequiredException": PasswordResetRequired,
+    "CodeMismatchException": CodeMismatch,
+    "ExpiredCodeException": ExpiredCode,
+    "InvalidPasswordException": InvalidPassword,
+    "LimitExceededException": RateLimited,
+    "TooManyRequestsException": RateLimited,
+    "TooManyFailedAttemptsException": RateLimited,
+    "CodeDeliveryFailureException": ServiceUnavailable,
+    "UsernameExistsException": UsernameExists,
+    "AliasExistsException": UsernameExists,
+    "InvalidParameterException": InvalidRequest,
+    "ResourceNotFoundException": UnknownClient,
+    "InternalErrorException": ServiceUnavailable,
+    "ServiceUnavailable": ServiceUnavailable,
+    "ThrottlingException": RateLimited,
+    "InvalidUserPoolConfigurationException": ConfigurationError,
+    "InvalidLambdaResponseException": ConfigurationError,
+    "UnexpectedLambdaException": ConfigurationError,
+    "UserLambdaValidationException": InvalidRequest,
+}
+
+# Checked in order before ERROR_CLASSES: (text Cognito puts in the message, class, extra
+# keyword arguments). "not configured for secret" must come before "configured for secret".
+MESSAGE_RULES: tuple[tuple[str, type[CognitoError], dict[str, str]], ...] = (
+    ("is not configured for secret but secret hash was received", SecretHashError,
+     {"problem": "unexpected"}),
+    ("unable to verify secret hash for client", SecretHashError, {"problem": "mismatch"}),
+    ("secrethash does not match for the client", SecretHashError, {"problem": "mismatch"}),
+    ("configured with secret but secret_hash was not received", SecretHashError,
+     {"problem": "missing"}),
+    ("configured for secret but secret was not received", SecretHashError,
+     {"problem": "missing"}),
+    ("flow not enabled for this client", FlowNotEnabled, {}),
+    ("no registered/verified email or phone_number", NoVerifiedContact, {}),
+)
+
+
+def error_from_cognito(code: str, message: str) -> CognitoError:
+    """Build the exception for Cognito's error ``code`` and (already redacted) ``message``."""
+    lowered = message.lower()
+    for text, error_class, extra in MESSAGE_RULES:
+        if text in lowered:
+            return error_class(message, code, **extra)
+    return ERROR_CLASSES.get(code, CognitoError)(message, code)
