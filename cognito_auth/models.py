@@ -1,0 +1,201 @@
+"""App clients configured in the admin, and the link from a Cognito user to a Django user."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.http.request import split_domain_port
+from django.utils.translation import gettext_lazy as _
+
+from . import encryption
+from .conf import app_settings
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+SECRET_PURPOSE = "client_secret"  # noqa: S105 - an encryption purpose, not a secret
+CACHE_KEY = "cognito_auth:app_clients:v1"
+HOST_SEPARATORS = re.compile(r"[\s,]+")
+
+
+class AppClientManager(models.Manager["AppClient"]):
+    def cached(self) -> list[AppClient]:
+        """All app clients, through Django's cache so a login makes no database query.
+
+        The cache entry is deleted on every save and delete (see ``forget_cached``); with a
+        shared cache backend every process sees an admin change at once. The entry holds
+        only the encrypted secret.
+        """
+        cache = caches[app_settings.CACHE_ALIAS]
+        clients = cache.get(CACHE_KEY)
+        if clients is None:
+            clients = list(self.order_by("pk"))
+            cache.set(CACHE_KEY, clients, app_settings.CACHE_TIMEOUT)
+        return clients
+
+    def for_host(self, host: str | None) -> AppClient | None:
+        """The client whose ``hosts`` list the host, else the default, else the only one."""
+        clients = self.cached()
+        if host:
+            domain, _port = split_domain_port(host)
+            for client in clients:
+                if domain and domain in client.host_names:
+                    return client
+        for client in clients:
+            if client.is_default:
+                return client
+        return clients[0] if len(clients) == 1 else None
+
+    def for_request(self, request: HttpRequest | None) -> AppClient | None:
+        """The app client that serves this request (by its host), or None if none fits."""
+        return self.for_host(request.get_host() if request is not None else None)
+
+
+class AppClient(models.Model):
+    """A Cognito user pool app client. The secret is stored only encrypted."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    region = models.CharField(
+        _("region"),
+        max_length=32,
+        validators=[RegexValidator(r"^[a-z]{2}(-[a-z]+)+-\d+$", _("Enter a region such as eu-west-1."))],
+    )
+    user_pool_id = models.CharField(
+        _("user pool id"),
+        max_length=55,
+        validators=[RegexValidator(r"^[\w-]+_[0-9a-zA-Z]+$", _("Enter a pool id such as eu-west-1_AbC123."))],
+    )
+    client_id = models.CharField(
+        _("client id"),
+        max_length=128,
+        validators=[RegexValidator(r"^[\w+]+$", _("Enter the app client id from Cognito."))],
+    )
+    encrypted_client_secret = models.TextField(_("encrypted client secret"), blank=True, editable=False)
+    endpoint_url = models.URLField(
+        _("endpoint URL"),
+        blank=True,
+        help_text=_("Blank for AWS. Set for a VPC endpoint or a local emulator."),
+    )
+    is_default = models.BooleanField(
+        _("default"),
+        default=False,
+        help_text=_("Serves every host that no other client lists. Only one client can be the default."),
+    )
+    hosts = models.CharField(
+        _("hosts"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Host names this client serves, separated by spaces or commas, e.g. shop.example.com."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = AppClientManager()
+
+    class Meta:
+        verbose_name = _("app client")
+        verbose_name_plural = _("app clients")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="cognito_auth_one_default_app_client",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # A secret written under a SECRET_KEY_FALLBACKS key moves to the current key.
+        self.encrypted_client_secret = encryption.rotate(self.encrypted_client_secret, SECRET_PURPOSE)
+        with transaction.atomic(using=kwargs.get("using")):
+            if self.is_default:
+                AppClient.objects.filter(is_default=True).exclude(pk=self.pk).update(is_default=False)
+            super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        pool_region = self.user_pool_id.split("_", 1)[0]
+        if self.user_pool_id and self.region and pool_region != self.region:
+            raise ValidationError(
+                {"user_pool_id": _("This pool id belongs to region %(pool_region)s, not %(region)s.")
+                 % {"pool_region": pool_region, "region": self.region}}
+            )
+        taken = {
+            host: other.name
+            for other in AppClient.objects.exclude(pk=self.pk)
+            for host in other.host_names
+        }
+        clashes = sorted(h for h in self.host_names if h in taken)
+        if clashes:
+            raise ValidationError(
+                {"hosts": _("%(host)s is already served by %(client)s.")
+                 % {"host": clashes[0], "client": taken[clashes[0]]}}
+            )
+
+    @property
+    def client_secret(self) -> str:
+        """The plain secret ("" for a client without one), decrypted on each read."""
+        return encryption.decrypt(self.encrypted_client_secret, SECRET_PURPOSE)
+
+    @client_secret.setter
+    def client_secret(self, value: str | None) -> None:
+        self.encrypted_client_secret = encryption.encrypt(value or "", SECRET_PURPOSE)
+
+    @property
+    def has_secret(self) -> bool:
+        return bool(self.encrypted_client_secret)
+
+    @property
+    def host_names(self) -> frozenset[str]:
+        return frozenset(h.lower() for h in HOST_SEPARATORS.split(self.hosts) if h)
+
+
+class CognitoIdentity(models.Model):
+    """Links a Cognito user, known by (user pool, ``sub``), to a Django user."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="cognito_identities",
+        verbose_name=_("user"),
+    )
+    user_pool_id = models.CharField(_("user pool id"), max_length=55)
+    sub = models.CharField(_("sub"), max_length=64)
+    cognito_username = models.CharField(
+        _("Cognito username"),
+        max_length=128,
+        help_text=_("The internal username (cognito:username); the sub in email-as-username pools."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Cognito identity")
+        verbose_name_plural = _("Cognito identities")
+        constraints = [
+            models.UniqueConstraint(fields=["user_pool_id", "sub"], name="cognito_auth_unique_pool_sub"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cognito_username} ({self.user_pool_id})"
+
+
+@receiver(post_save, sender=AppClient)
+@receiver(post_delete, sender=AppClient)
+def forget_cached(**kwargs) -> None:
+    """Drop the cached client list now and again after commit.
+
+    The second delete matters: another process could re-cache the old rows between this
+    delete and the commit of the transaction that changed them.
+    """
+    cache = caches[app_settings.CACHE_ALIAS]
+    cache.delete(CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
