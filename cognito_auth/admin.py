@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import django
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,13 @@ class AppClientForm(forms.ModelForm):
         # render_value=False: the page never carries the secret back to the browser.
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text=_("Leave blank to keep the current secret. Stored encrypted; never shown."),
+    )
+    endpoint_url = forms.URLField(
+        label=_("Endpoint URL"),
+        required=False,
+        help_text=_("Blank for AWS. Set for a VPC endpoint or a local emulator."),
+        # Django 5 asks which scheme a bare host name gets; an endpoint is https.
+        **({"assume_scheme": "https"} if django.VERSION >= (5, 0) else {}),
     )
     clear_client_secret = forms.BooleanField(
         label=_("Remove the client secret"),

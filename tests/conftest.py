@@ -1,0 +1,44 @@
+"""Fixtures shared by the suite. The strict Cognito emulator comes from the package's own
+pytest plugin, the one adopters use."""
+
+from __future__ import annotations
+
+import pytest
+
+from cognito_auth.models import AppClient
+
+pytest_plugins = ["cognito_auth.testing.pytest_plugin"]
+
+
+@pytest.fixture
+def app_client_factory(db):
+    """Create AppClient rows with sensible defaults; any field can be given."""
+    counter = iter(range(1, 10_000))
+
+    def create(**fields) -> AppClient:
+        n = next(counter)
+        values = {
+            "name": f"client-{n}",
+            "region": "us-east-1",
+            "user_pool_id": "us-east-1_Example",
+            "client_id": f"clientid{n}",
+            "client_secret": f"secret-{n}",
+        }
+        values.update(fields)
+        return AppClient.objects.create(**values)
+
+    return create
+
+
+@pytest.fixture
+def app_client_for_pool(db, cognito_pool):
+    """The AppClient row for the emulator's fresh pool and its secret-holding client."""
+    return AppClient.objects.create(
+        name="emulated",
+        region=cognito_pool.region,
+        user_pool_id=cognito_pool.pool_id,
+        client_id=cognito_pool.client_id,
+        client_secret=cognito_pool.client_secret,
+        endpoint_url=cognito_pool.endpoint_url,
+        is_default=True,
+    )

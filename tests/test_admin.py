@@ -1,0 +1,88 @@
+"""The admin: a write-only secret field that never renders a stored secret."""
+
+import pytest
+
+from cognito_auth.models import AppClient
+
+pytestmark = pytest.mark.django_db
+PLAIN = "7n3kq9m2p5r8t1w4y6z0abcdefghijklmnopqrstuvwx"
+
+
+def change_url(client: AppClient) -> str:
+    return f"/admin/cognito_auth/appclient/{client.pk}/change/"
+
+
+def form_data(client: AppClient, **changes) -> dict:
+    data = {
+        "name": client.name,
+        "region": client.region,
+        "user_pool_id": client.user_pool_id,
+        "client_id": client.client_id,
+        "endpoint_url": client.endpoint_url,
+        "hosts": client.hosts,
+        "new_client_secret": "",
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not False}
+
+
+def test_change_and_list_pages_never_render_the_secret(admin_client, app_client_factory):
+    client = app_client_factory(client_secret=PLAIN)
+    for url in (change_url(client), "/admin/cognito_auth/appclient/"):
+        page = admin_client.get(url).content.decode()
+        assert PLAIN not in page
+        assert client.encrypted_client_secret not in page
+    page = admin_client.get(change_url(client)).content.decode()
+    assert "Set" in page and 'name="new_client_secret"' in page
+    assert 'name="encrypted_client_secret"' not in page
+
+
+def test_blank_secret_keeps_the_stored_one(admin_client, app_client_factory):
+    client = app_client_factory(client_secret=PLAIN)
+    response = admin_client.post(change_url(client), form_data(client, name="renamed"))
+    assert response.status_code == 302
+    client.refresh_from_db()
+    assert (client.name, client.client_secret) == ("renamed", PLAIN)
+
+
+def test_new_secret_replaces_and_clear_removes(admin_client, app_client_factory):
+    client = app_client_factory(client_secret=PLAIN)
+    admin_client.post(change_url(client), form_data(client, new_client_secret="brand-new-secret"))
+    client.refresh_from_db()
+    assert client.client_secret == "brand-new-secret"
+    admin_client.post(change_url(client), form_data(client, clear_client_secret="on"))
+    client.refresh_from_db()
+    assert not client.has_secret
+
+
+def test_both_new_and_clear_is_a_form_error_and_changes_nothing(admin_client, app_client_factory):
+    client = app_client_factory(client_secret=PLAIN)
+    response = admin_client.post(
+        change_url(client), form_data(client, new_client_secret="other", clear_client_secret="on")
+    )
+    assert response.status_code == 200
+    assert "Either enter a new secret or remove it" in response.content.decode()
+    client.refresh_from_db()
+    assert client.client_secret == PLAIN
+
+
+def test_rejected_form_does_not_echo_the_typed_secret(admin_client, app_client_factory):
+    client = app_client_factory(client_secret=PLAIN)
+    typed = "typed-secret-that-must-not-come-back"
+    response = admin_client.post(change_url(client), form_data(client, region="not a region", new_client_secret=typed))
+    assert response.status_code == 200
+    assert typed not in response.content.decode()
+
+
+def test_add_client_through_the_admin(admin_client):
+    response = admin_client.post(
+        "/admin/cognito_auth/appclient/add/",
+        {
+            "name": "shop", "region": "eu-west-1", "user_pool_id": "eu-west-1_Abc123",
+            "client_id": "abc123", "new_client_secret": PLAIN, "is_default": "on", "hosts": "",
+            "endpoint_url": "",
+        },
+    )
+    assert response.status_code == 302
+    client = AppClient.objects.get(name="shop")
+    assert client.client_secret == PLAIN and client.is_default

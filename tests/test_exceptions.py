@@ -1,0 +1,83 @@
+"""The error table: every Cognito text an operator can meet lands in the right class."""
+
+import pytest
+
+from cognito_auth.exceptions import (
+    CodeMismatch,
+    CognitoError,
+    FlowNotEnabled,
+    InvalidCredentials,
+    NoVerifiedContact,
+    PasswordResetRequired,
+    RateLimited,
+    SecretHashError,
+    ServiceUnavailable,
+    UnknownClient,
+    UserNotConfirmed,
+    error_from_cognito,
+)
+
+CLIENT = "4example1client2id3"
+
+
+@pytest.mark.parametrize(
+    ("message", "problem"),
+    [
+        (f"Unable to verify secret hash for client {CLIENT}", "mismatch"),
+        (f"SecretHash does not match for the client: {CLIENT}", "mismatch"),
+        (f"Client {CLIENT} is configured with secret but SECRET_HASH was not received", "missing"),
+        (f"Client {CLIENT} is configured for secret but secret was not received", "missing"),
+    ],
+)
+def test_secret_hash_texts_are_recognised(message, problem):
+    error = error_from_cognito("NotAuthorizedException", message)
+    assert type(error) is SecretHashError
+    assert error.problem == problem
+    assert error.code == "NotAuthorizedException"
+    assert error.operator_hint == SecretHashError.HINTS[problem]
+
+
+def test_hash_sent_to_a_secretless_client_is_recognised():
+    error = error_from_cognito(
+        "InvalidParameterException", f"Client {CLIENT} is not configured for secret but secret hash was received"
+    )
+    assert isinstance(error, SecretHashError)
+    assert error.problem == "unexpected"
+
+
+def test_flow_not_enabled_is_a_configuration_error_with_the_flag_to_turn_on():
+    error = error_from_cognito("InvalidParameterException", "USER_PASSWORD_AUTH flow not enabled for this client")
+    assert isinstance(error, FlowNotEnabled)
+    assert "ALLOW_USER_PASSWORD_AUTH" in error.operator_hint
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "expected"),
+    [
+        ("NotAuthorizedException", "Incorrect username or password.", InvalidCredentials),
+        ("NotAuthorizedException", "User is disabled.", InvalidCredentials),
+        ("UserNotFoundException", "User does not exist.", InvalidCredentials),
+        ("UserNotConfirmedException", "User is not confirmed.", UserNotConfirmed),
+        ("PasswordResetRequiredException", "Password reset required for the user", PasswordResetRequired),
+        ("CodeMismatchException", "Invalid verification code provided, please try again.", CodeMismatch),
+        ("LimitExceededException", "Attempt limit exceeded, please try after some time.", RateLimited),
+        ("TooManyRequestsException", "Rate exceeded", RateLimited),
+        ("ResourceNotFoundException", "User pool client x does not exist.", UnknownClient),
+        ("InternalErrorException", "", ServiceUnavailable),
+        (
+            "InvalidParameterException",
+            "Cannot reset password for the user as there is no registered/verified email or phone_number",
+            NoVerifiedContact,
+        ),
+    ],
+)
+def test_codes_map_to_classes(code, message, expected):
+    error = error_from_cognito(code, message)
+    assert type(error) is expected
+    assert error.cognito_message == message
+
+
+def test_unknown_code_keeps_code_and_text():
+    error = error_from_cognito("SomethingNewException", "new text")
+    assert type(error) is CognitoError
+    assert str(error) == "SomethingNewException: new text"

@@ -1,0 +1,126 @@
+"""AppClient: the secret at rest, key rotation, the one default, host routing, the cache."""
+
+import pytest
+from django.core.cache import caches
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+
+from cognito_auth.encryption import UndecryptableSecret
+from cognito_auth.models import CACHE_KEY, AppClient
+
+pytestmark = pytest.mark.django_db
+PLAIN = "1a2b3c4d5e6f7g8h9i0jklmnopqrstuvwxyz0123456789abcdef"
+
+
+def raw_rows() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM cognito_auth_appclient")
+        return repr(cursor.fetchall())
+
+
+def test_secret_is_encrypted_at_rest_and_read_back_plain(app_client_factory):
+    client = app_client_factory(client_secret=PLAIN)
+    assert PLAIN not in raw_rows()
+    assert client.encrypted_client_secret.startswith("gAAAAA")  # a Fernet token
+    assert AppClient.objects.get(pk=client.pk).client_secret == PLAIN
+
+
+def test_secret_assigned_as_attribute_is_encrypted(app_client_factory):
+    client = app_client_factory(client_secret="")
+    assert not client.has_secret and client.client_secret == ""
+    client.client_secret = PLAIN
+    client.save()
+    assert PLAIN not in raw_rows()
+    assert AppClient.objects.get(pk=client.pk).client_secret == PLAIN
+
+
+def test_old_secret_key_in_fallbacks_keeps_secret_readable_and_save_moves_it(app_client_factory, settings):
+    settings.SECRET_KEY = "old-key-" + "x" * 50
+    client = app_client_factory(client_secret=PLAIN)
+    under_old_key = client.encrypted_client_secret
+
+    settings.SECRET_KEY = "new-key-" + "y" * 50
+    with pytest.raises(UndecryptableSecret, match="SECRET_KEY_FALLBACKS"):
+        AppClient.objects.get(pk=client.pk).client_secret  # noqa: B018
+
+    settings.SECRET_KEY_FALLBACKS = ["old-key-" + "x" * 50]
+    reloaded = AppClient.objects.get(pk=client.pk)
+    assert reloaded.client_secret == PLAIN
+    reloaded.save()
+    assert reloaded.encrypted_client_secret != under_old_key
+    settings.SECRET_KEY_FALLBACKS = []
+    assert AppClient.objects.get(pk=client.pk).client_secret == PLAIN
+
+
+def test_undecryptable_message_carries_no_secret(app_client_factory, settings):
+    client = app_client_factory(client_secret=PLAIN)
+    settings.SECRET_KEY = "another-key-" + "z" * 50
+    with pytest.raises(UndecryptableSecret) as info:
+        AppClient.objects.get(pk=client.pk).client_secret  # noqa: B018
+    assert PLAIN not in str(info.value)
+    assert client.encrypted_client_secret not in str(info.value)
+
+
+def test_saving_a_default_clears_the_old_default(app_client_factory):
+    first = app_client_factory(is_default=True)
+    second = app_client_factory(is_default=True)
+    first.refresh_from_db()
+    assert (first.is_default, second.is_default) == (False, True)
+    assert AppClient.objects.filter(is_default=True).count() == 1
+
+
+def test_database_refuses_two_defaults(app_client_factory):
+    first = app_client_factory(is_default=True)
+    second = app_client_factory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AppClient.objects.filter(pk=second.pk).update(is_default=True)
+    assert AppClient.objects.get(is_default=True) == first
+
+
+def test_host_routing_default_and_single_client(app_client_factory):
+    assert AppClient.objects.for_host("example.com") is None
+    only = app_client_factory()
+    assert AppClient.objects.for_host("anything.example") == only  # one client serves all
+    shop = app_client_factory(hosts="shop.example.com, SHOP.example.org")
+    assert AppClient.objects.for_host("example.com") is None  # two clients, no default
+    assert AppClient.objects.for_host("shop.example.com:8443") == shop
+    assert AppClient.objects.for_host("shop.example.org") == shop
+    only.is_default = True
+    only.save()
+    assert AppClient.objects.for_host("www.example.com") == only
+
+
+def test_a_host_can_belong_to_one_client_only(app_client_factory):
+    app_client_factory(name="shop", hosts="shop.example.com")
+    other = AppClient(name="other", region="us-east-1", user_pool_id="us-east-1_X", client_id="abc",
+                      hosts="blog.example.com shop.example.com")
+    with pytest.raises(ValidationError, match="shop.example.com is already served by shop"):
+        other.full_clean()
+
+
+def test_pool_id_must_match_region():
+    client = AppClient(name="x", region="eu-west-1", user_pool_id="us-east-1_Abc", client_id="abc")
+    with pytest.raises(ValidationError, match="belongs to region us-east-1"):
+        client.full_clean()
+
+
+def test_lookup_is_cached_and_every_save_or_delete_invalidates(app_client_factory, django_assert_num_queries):
+    client = app_client_factory(is_default=True)
+    caches["default"].delete(CACHE_KEY)
+    with django_assert_num_queries(1):
+        AppClient.objects.for_host(None)
+    with django_assert_num_queries(0):
+        assert AppClient.objects.for_host(None).client_id == client.client_id
+    client.client_id = "changedid"
+    client.save()
+    assert AppClient.objects.for_host(None).client_id == "changedid"
+    client.delete()
+    assert AppClient.objects.for_host(None) is None
+
+
+def test_cache_never_holds_the_plain_secret(app_client_factory):
+    import pickle
+
+    app_client_factory(client_secret=PLAIN)
+    AppClient.objects.cached()
+    assert PLAIN.encode() not in pickle.dumps(caches["default"].get(CACHE_KEY))
