@@ -12,10 +12,12 @@ from django.conf import settings
 
 DEFAULTS: dict[str, Any] = {
     # botocore timeouts (seconds) and total attempts (first try included). The worst case
-    # for one call is MAX_ATTEMPTS * (CONNECT_TIMEOUT + READ_TIMEOUT) plus a short backoff:
-    # 2 * (2 + 3) = 10 s at the most with these defaults, so a page always answers.
-    "CONNECT_TIMEOUT": 2.0,
-    "READ_TIMEOUT": 3.0,
+    # for one call is MAX_ATTEMPTS * (CONNECT_TIMEOUT + READ_TIMEOUT) plus botocore's
+    # backoff before the retry (at most 1 s): 2 * (1 + 3.5) + 1 = 10 s with these defaults,
+    # so a page always answers within 10 s. Raise READ_TIMEOUT if the pool's Lambda
+    # triggers are slow.
+    "CONNECT_TIMEOUT": 1.0,
+    "READ_TIMEOUT": 3.5,
     "MAX_ATTEMPTS": 2,
     # Which Django cache holds the list of app clients, and for how long. The entry is
     # deleted whenever an app client is saved or deleted, so with a shared cache every
