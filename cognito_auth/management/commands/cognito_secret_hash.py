@@ -20,6 +20,27 @@ class Command(BaseCommand):
         "shell history), or --client NAME to use a stored app client."
     )
 
+    def run_from_argv(self, argv: list[str]) -> None:
+        # Usernames and secrets may begin with "-", which argparse would take for options.
+        # AWS's script reads plain argv, so every argument that is not one of this
+        # command's options is passed on as a value, after "--".
+        parser = self.create_parser(argv[0], argv[1])
+        options: list[str] = []
+        values: list[str] = []
+        remaining = iter(argv[2:])
+        for arg in remaining:
+            if arg == "--":
+                values.extend(remaining)
+                break
+            action = parser._option_string_actions.get(arg.split("=", 1)[0])
+            if action is None:
+                values.append(arg)
+                continue
+            options.append(arg)
+            if action.nargs != 0 and "=" not in arg:
+                options.append(next(remaining, ""))
+        super().run_from_argv([*argv[:2], *options, "--", *values])
+
     def add_arguments(self, parser) -> None:
         parser.add_argument("username")
         parser.add_argument("client_id", nargs="?")
