@@ -4,10 +4,29 @@ pytest plugin, the one adopters use."""
 from __future__ import annotations
 
 import pytest
+from django.core.cache import caches
 
 from cognito_auth.models import AppClient
 
 pytest_plugins = ["cognito_auth.testing.pytest_plugin"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(tmp_path_factory):
+    """A file-backed SQLite test database: the live server's threads then open their own
+    connections instead of sharing the test's in-memory one across threads."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Each test starts with empty caches: a rolled-back database must not live on there."""
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture

@@ -94,7 +94,7 @@ def test_a_host_can_belong_to_one_client_only(app_client_factory):
     app_client_factory(name="shop", hosts="shop.example.com")
     other = AppClient(name="other", region="us-east-1", user_pool_id="us-east-1_X", client_id="abc",
                       hosts="blog.example.com shop.example.com")
-    with pytest.raises(ValidationError, match="shop.example.com is already served by shop"):
+    with pytest.raises(ValidationError, match=r"shop\.example\.com is already served by shop"):
         other.full_clean()
 
 

@@ -108,7 +108,7 @@ def test_command_uses_stored_client(app_client_factory):
 @pytest.mark.django_db
 def test_command_explains_unknown_and_secretless_clients(app_client_factory):
     app_client_factory(name="public", client_secret="")
-    with pytest.raises(CommandError, match="No app client named 'nope'.*public"):
+    with pytest.raises(CommandError, match=r"No app client named 'nope'.*public"):
         call_command("cognito_secret_hash", "bob", "--client", "nope")
     with pytest.raises(CommandError, match="has no client secret"):
         call_command("cognito_secret_hash", "bob", "--client", "public")

@@ -1,0 +1,117 @@
+"""CognitoBackend against the strict emulator, through Django's test client (in process)."""
+
+from __future__ import annotations
+
+import logging
+
+import boto3
+import pytest
+from botocore import UNSIGNED
+from botocore.config import Config
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from cognito_auth.client import secret_hash
+from cognito_auth.models import AppClient, CognitoIdentity
+from cognito_auth.tokens import SessionTokens
+
+PASSWORD = "Correct-Horse-7-battery"
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _testserver_allowed(settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+
+
+def login(username: str, password: str = PASSWORD):
+    client = Client()
+    return client, client.post("/accounts/login/", {"username": username, "password": password})
+
+
+def public_api(pool) -> object:
+    return boto3.client("cognito-idp", region_name=pool.region, endpoint_url=pool.endpoint_url,
+                        config=Config(signature_version=UNSIGNED))
+
+
+def test_session_keeps_tokens_for_the_internal_username(cognito_pool, app_client_for_pool):
+    cognito_pool.create_user("alice", PASSWORD)
+    client, response = login("alice")
+    assert response.status_code == 302
+    tokens = SessionTokens.load(client.session)
+    assert tokens is not None and tokens.is_fresh
+    assert tokens.cognito_username == "alice" and tokens.app_client_pk == app_client_for_pool.pk
+    assert tokens.refresh_token and tokens.access_token.count(".") == 2
+
+
+def test_email_as_username_pool_links_by_sub(cognito_emulator, db):
+    pool_id = cognito_emulator.create_user_pool("email-pool", UsernameAttributes=["email"])
+    client_id, secret = cognito_emulator.create_app_client(pool_id, "site", secret=True)
+    internal = cognito_emulator.create_user(pool_id, "zoe@example.com", PASSWORD)
+    AppClient.objects.create(name="email", region=pool_id.split("_")[0], user_pool_id=pool_id, client_id=client_id,
+                             client_secret=secret, endpoint_url=cognito_emulator.endpoint_url, is_default=True)
+    client, response = login("zoe@example.com")
+    assert response.status_code == 302
+    identity = CognitoIdentity.objects.get()
+    assert identity.cognito_username == internal == identity.sub  # the sub, not the alias typed
+    assert identity.user.username == internal
+    assert SessionTokens.load(client.session).cognito_username == internal
+
+
+def test_temporary_password_challenge_gets_a_message_not_a_crash(cognito_pool, cognito_emulator, app_client_for_pool):
+    cognito_emulator.boto3_admin_client().admin_create_user(
+        UserPoolId=cognito_pool.pool_id, Username="newbie", TemporaryPassword=PASSWORD, MessageAction="SUPPRESS"
+    )
+    _, response = login("newbie")
+    assert response.status_code == 200
+    assert "extra sign-in step" in response.content.decode()
+    assert not get_user_model().objects.filter(username="newbie").exists()
+
+
+def test_unconfirmed_user_is_told_to_confirm(cognito_pool, app_client_for_pool):
+    public_api(cognito_pool).sign_up(
+        ClientId=cognito_pool.client_id, Username="fresh", Password=PASSWORD,
+        SecretHash=secret_hash("fresh", cognito_pool.client_id, cognito_pool.client_secret),
+        UserAttributes=[{"Name": "email", "Value": "fresh@example.com"}],
+    )
+    _, response = login("fresh")
+    assert response.status_code == 200
+    assert "not confirmed yet" in response.content.decode()
+
+
+def test_existing_django_user_is_never_taken_over(cognito_pool, app_client_for_pool, caplog):
+    local = get_user_model().objects.create_user("alice", password="Local-only-1")
+    cognito_pool.create_user("alice", PASSWORD)
+    with caplog.at_level(logging.WARNING, logger="cognito_auth"):
+        client, response = login("alice")
+    assert response.status_code == 200
+    assert "cannot be signed in here yet" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert not CognitoIdentity.objects.exists()
+    assert "exists and is not linked" in caplog.text
+    # The local account still signs in with its own password.
+    assert login("alice", "Local-only-1")[1].status_code == 302
+    local.refresh_from_db()
+    assert local.check_password("Local-only-1")
+
+
+def test_linked_inactive_user_cannot_sign_in(cognito_pool, app_client_for_pool):
+    cognito_pool.create_user("bob", PASSWORD)
+    assert login("bob")[1].status_code == 302
+    get_user_model().objects.filter(username="bob").update(is_active=False)
+    _, response = login("bob")
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+
+
+def test_unverified_email_is_not_copied(cognito_pool, app_client_for_pool):
+    cognito_pool.create_user("mallory", PASSWORD, {"email": "ceo@example.com", "email_verified": "false"})
+    assert login("mallory")[1].status_code == 302
+    assert get_user_model().objects.get(username="mallory").email == ""
+
+
+def test_no_app_client_leaves_it_to_model_backend(db):
+    get_user_model().objects.create_user("local", password="Local-only-1")
+    assert login("local", "Local-only-1")[1].status_code == 302
+    _, response = login("someone", PASSWORD)
+    assert "Please enter a correct username and password" in response.content.decode()
