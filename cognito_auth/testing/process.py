@@ -1,0 +1,325 @@
+"""Run the strict local Cognito in a child process, and talk to it.
+
+`EmulatorProcess` starts ``python -m cognito_auth.testing`` on a free loopback port and
+learns the port from the one line the emulator prints once it listens, so nothing here
+waits or polls. `EmulatorClient` (which `EmulatorProcess` is) has the helpers that tests
+and the demo use: an admin boto3 client, the control endpoints, and one-line set-up of
+pools, app clients and users.
+
+This module imports neither moto nor the emulator: only the child process needs them.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import subprocess
+import sys
+import threading
+import urllib.request
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, TextIO
+
+import boto3
+from botocore.config import Config
+
+# Printed by emulator.main once the socket listens; kept in step with LISTENING_PREFIX there.
+LISTENING_PREFIX = "COGNITO EMULATOR LISTENING "
+# Moto accepts any credentials, but admin APIs must be signed with some.
+DUMMY_CREDENTIAL = "testing"
+DEFAULT_APP_CLIENT_FLOWS = ("ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
+CONTROL_TIMEOUT = 10.0
+STOP_TIMEOUT = 10.0
+OUTPUT_TAIL_LINES = 200
+
+# The emulator is on loopback: never send its requests through an HTTP(S)_PROXY.
+_DIRECT_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+class EmulatorClient:
+    """Helpers for an emulator that is already running at `endpoint_url`."""
+
+    def __init__(self, endpoint_url: str, region: str = "us-east-1") -> None:
+        self._endpoint_url = endpoint_url
+        self.region = region
+        self._admin_client: Any = None
+
+    @property
+    def endpoint_url(self) -> str:
+        return self._endpoint_url
+
+    def boto3_admin_client(self) -> Any:
+        """A signed cognito-idp client (dummy credentials) for the admin APIs."""
+        if self._admin_client is None:
+            self._admin_client = boto3.client(
+                "cognito-idp",
+                region_name=self.region,
+                endpoint_url=self.endpoint_url,
+                aws_access_key_id=DUMMY_CREDENTIAL,
+                aws_secret_access_key=DUMMY_CREDENTIAL,
+                config=Config(proxies={}),
+            )
+        return self._admin_client
+
+    # Control endpoints ------------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        return self._control("GET", "health")
+
+    def calls(self) -> list[dict[str, Any]]:
+        """Every Cognito call so far: action, client_id, username, secret_hash, auth_flow, outcome."""
+        return self._control("GET", "calls")
+
+    def outbox(self) -> list[dict[str, Any]]:
+        """Every code "sent" so far, oldest first."""
+        return self._control("GET", "outbox")
+
+    def reset_log(self) -> None:
+        """Forget recorded calls and the outbox; pools, users and open codes stay."""
+        self._control("POST", "reset-log")
+
+    def latest_code(self, username: str, kind: str = "forgot_password", *, pool_id: str | None = None) -> str:
+        """The newest code of `kind` ("forgot_password" or "sign_up") sent to `username`.
+
+        `username` is the internal username (the sub in a pool that signs in by email).
+        """
+        for message in reversed(self.outbox()):
+            if message["kind"] == kind and message["username"] == username:
+                if pool_id is None or message["pool_id"] == pool_id:
+                    return message["code"]
+        raise LookupError(f"no {kind} code for {username!r} in the emulator's outbox")
+
+    def _control(self, method: str, endpoint: str) -> Any:
+        url = f"{self.endpoint_url}/_emulator/{endpoint}"
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"not an emulator URL: {url}")
+        # The scheme is checked just above: no file: or custom-scheme URLs get opened.
+        request = urllib.request.Request(  # noqa: S310
+            url, method=method, data=b"" if method == "POST" else None
+        )
+        with _DIRECT_OPENER.open(request, timeout=CONTROL_TIMEOUT) as response:
+            return json.load(response)
+
+    # Set-up -------------------------------------------------------------------------------
+
+    def create_user_pool(self, name: str, **kwargs: Any) -> str:
+        """Create a pool (kwargs as for CreateUserPool) and return its id."""
+        return self.boto3_admin_client().create_user_pool(PoolName=name, **kwargs)["UserPool"]["Id"]
+
+    def create_app_client(
+        self,
+        pool_id: str,
+        name: str,
+        secret: bool,
+        flows: Sequence[str] | None = DEFAULT_APP_CLIENT_FLOWS,
+        prevent_user_existence_errors: str | None = "ENABLED",
+    ) -> tuple[str, str]:
+        """Create an app client; return (client id, client secret or "").
+
+        `flows=None` sets no ExplicitAuthFlows (so Cognito's defaults apply), and
+        `prevent_user_existence_errors=None` leaves that unset (LEGACY).
+        """
+        options: dict[str, Any] = {"UserPoolId": pool_id, "ClientName": name, "GenerateSecret": secret}
+        if flows is not None:
+            options["ExplicitAuthFlows"] = list(flows)
+        if prevent_user_existence_errors is not None:
+            options["PreventUserExistenceErrors"] = prevent_user_existence_errors
+        client = self.boto3_admin_client().create_user_pool_client(**options)["UserPoolClient"]
+        return client["ClientId"], client.get("ClientSecret", "")
+
+    def create_user(
+        self,
+        pool_id: str,
+        username: str,
+        password: str,
+        attributes: Mapping[str, str] | None = None,
+        enabled: bool = True,
+    ) -> str:
+        """Create a CONFIRMED user with a permanent password; return the internal username.
+
+        Like a user an administrator set up with known contact details, an email or phone
+        number is marked verified unless `attributes` says otherwise (password recovery
+        needs a verified one).
+        """
+        admin = self.boto3_admin_client()
+        given = dict(attributes or {})
+        created = admin.admin_create_user(
+            UserPoolId=pool_id,
+            Username=username,
+            MessageAction="SUPPRESS",
+            UserAttributes=[{"Name": name, "Value": value} for name, value in given.items()],
+        )["User"]
+        internal_username = created["Username"]
+        admin.admin_set_user_password(UserPoolId=pool_id, Username=internal_username, Password=password, Permanent=True)
+        present = {attribute["Name"] for attribute in created.get("Attributes", [])}
+        verified = [
+            {"Name": f"{name}_verified", "Value": "true"}
+            for name in ("email", "phone_number")
+            if name in present and f"{name}_verified" not in given
+        ]
+        if verified:
+            admin.admin_update_user_attributes(UserPoolId=pool_id, Username=internal_username, UserAttributes=verified)
+        if not enabled:
+            admin.admin_disable_user(UserPoolId=pool_id, Username=internal_username)
+        return internal_username
+
+
+class EmulatorProcess(EmulatorClient):
+    """The emulator in a child process; a context manager that starts and stops it.
+
+    `echo`, if given, receives everything the emulator prints (the demo passes
+    sys.stdout so that reset codes show on its console).
+    """
+
+    def __init__(
+        self,
+        *,
+        region: str = "us-east-1",
+        secret_hash_wording: str = "legacy",  # noqa: S107 - a choice of wording, not a secret
+        echo: TextIO | None = None,
+        startup_timeout: float = 30.0,
+    ) -> None:
+        super().__init__("", region)
+        self.secret_hash_wording = secret_hash_wording
+        self.startup_timeout = startup_timeout
+        self._echo = echo
+        self._process: subprocess.Popen[str] | None = None
+        self._reader: threading.Thread | None = None
+        self._listening = threading.Event()
+        self._output: collections.deque[str] = collections.deque(maxlen=OUTPUT_TAIL_LINES)
+        self._output_added = threading.Condition()
+
+    @property
+    def endpoint_url(self) -> str:
+        if not self._endpoint_url:
+            raise RuntimeError("the Cognito emulator is not running; start() it first")
+        return self._endpoint_url
+
+    @property
+    def output_tail(self) -> str:
+        """The last lines the emulator printed, for diagnosing a failure."""
+        with self._output_added:
+            return "".join(self._output)
+
+    def wait_for_output(self, text: str, timeout: float = 5.0) -> str:
+        """The first recent output line containing `text`, waiting for it to arrive.
+
+        The emulator prints before it answers, but this process reads its output on
+        another thread, so a line may land a moment after the call that caused it.
+        """
+        with self._output_added:
+            found = self._output_added.wait_for(lambda: self._line_with(text), timeout)
+        if not found:
+            raise TimeoutError(f"the Cognito emulator printed no line with {text!r} within {timeout}s")
+        return found
+
+    def _line_with(self, text: str) -> str | None:
+        return next((line.rstrip("\n") for line in self._output if text in line), None)
+
+    def start(self) -> EmulatorProcess:
+        if self._process is not None:
+            raise RuntimeError("the Cognito emulator is already running")
+        self._listening.clear()
+        self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
+            self._command(),
+            # Never written to: it closes when this process ends, however it ends, and
+            # then the emulator stops too (--exit-when-stdin-closes).
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            env=self._environment(),
+        )
+        self._reader = threading.Thread(
+            target=self._read_output,
+            args=(self._process.stdout,),
+            name="cognito-emulator-output",
+            daemon=True,
+        )
+        self._reader.start()
+        self._wait_until_listening()
+        return self
+
+    def stop(self) -> None:
+        """Terminate the emulator and wait for it; a no-op when it is not running."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if process.stdin is not None:
+            process.stdin.close()
+        if self._reader is not None:
+            self._reader.join(timeout=STOP_TIMEOUT)  # its output ends with the process
+        self._endpoint_url = ""
+        self._admin_client = None
+
+    def __enter__(self) -> EmulatorProcess:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _command(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "cognito_auth.testing",
+            "--port",
+            "0",
+            "--secret-hash-wording",
+            self.secret_hash_wording,
+            "--exit-when-stdin-closes",
+        ]
+
+    @staticmethod
+    def _environment() -> dict[str, str]:
+        env = dict(os.environ)
+        # The child must import this very cognito_auth, installed or not.
+        package_parent = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
+        # Code lines may name a user in any script.
+        env["PYTHONIOENCODING"] = "utf-8"
+        return env
+
+    def _wait_until_listening(self) -> None:
+        # The reader sets the event on the LISTENING line, or when the output ends.
+        if not self._listening.wait(self.startup_timeout):
+            self.stop()
+            raise TimeoutError(
+                f"the Cognito emulator did not listen within {self.startup_timeout}s; its output:\n{self.output_tail}"
+            )
+        if not self._endpoint_url:
+            self.stop()
+            raise RuntimeError(f"the Cognito emulator exited before listening; its output:\n{self.output_tail}")
+
+    def _read_output(self, stream: IO[str]) -> None:
+        """Drain the emulator's output for its whole life, so it never blocks on a full pipe."""
+        for line in stream:
+            with self._output_added:
+                self._output.append(line)
+                self._output_added.notify_all()
+            if not self._listening.is_set() and line.startswith(LISTENING_PREFIX):
+                self._endpoint_url = line.removeprefix(LISTENING_PREFIX).strip()
+                self._listening.set()
+            if self._echo is not None:
+                self._echo.write(line)
+                self._echo.flush()
+        stream.close()
+        # Output over means the process is gone: wake start() now rather than at its timeout.
+        self._listening.set()
