@@ -69,7 +69,8 @@ class SessionTokens:
 
     app_client_pk: int
     cognito_username: str  # the internal username: refreshes are hashed over it
-    id_token: str
+    # No ID token: its claims were used at sign-in, and every page view would carry its
+    # kilobyte or two in the session for nothing.
     access_token: str
     refresh_token: str
     expires_at: float
@@ -81,7 +82,6 @@ class SessionTokens:
         return cls(
             app_client_pk=app_client.pk,
             cognito_username=cognito_username,
-            id_token=result.id_token,
             access_token=result.access_token,
             refresh_token=result.refresh_token,
             expires_at=time.time() + result.expires_in,

@@ -57,7 +57,7 @@ def test_garbage_is_not_a_jwt(token):
 
 @pytest.mark.django_db
 def test_session_copy_is_encrypted_and_round_trips():
-    tokens = SessionTokens(app_client_pk=1, cognito_username="alice", id_token="id.tok.en",
+    tokens = SessionTokens(app_client_pk=1, cognito_username="alice",
                            access_token="acc.ess.tok", refresh_token="refresh-secret", expires_at=time.time() + 60)
     session = SessionStore()
     tokens.save(session)
