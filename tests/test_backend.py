@@ -115,3 +115,12 @@ def test_no_app_client_leaves_it_to_model_backend(db):
     assert login("local", "Local-only-1")[1].status_code == 302
     _, response = login("someone", PASSWORD)
     assert "Please enter a correct username and password" in response.content.decode()
+
+
+def test_required_password_reset_is_explained(cognito_pool, cognito_emulator, app_client_for_pool):
+    cognito_pool.create_user("pat", PASSWORD, {"email": "pat@example.com"})
+    cognito_emulator.boto3_admin_client().admin_reset_user_password(UserPoolId=cognito_pool.pool_id, Username="pat")
+    _, response = login("pat")
+    assert response.status_code == 200
+    assert "set a new password before you can sign in" in response.content.decode()
+    assert not get_user_model().objects.filter(username="pat").exists()

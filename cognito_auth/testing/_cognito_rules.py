@@ -23,6 +23,7 @@ USER_NOT_FOUND = "UserNotFoundException"
 CODE_MISMATCH = "CodeMismatchException"
 EXPIRED_CODE = "ExpiredCodeException"
 POLICY_VIOLATION = "InvalidPasswordException"
+RESET_REQUIRED = "PasswordResetRequiredException"
 
 INCORRECT_CREDENTIALS = "Incorrect username or password."
 USER_DISABLED = "User is disabled."
@@ -32,6 +33,7 @@ WRONG_CODE = "Invalid verification code provided, please try again."
 NO_CODE = "Invalid code provided, please request a code again."
 BAD_REFRESH = "Invalid Refresh Token"
 REVOKED_REFRESH = "Refresh Token has been revoked"
+PASSWORD_RESET_REQUIRED = "Password reset required for the user"
 
 # Moto's NotAuthorizedException texts are often the username, a token or a hash; only
 # these are passed on as they are.

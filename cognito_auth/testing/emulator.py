@@ -245,6 +245,10 @@ class StrictCognitoMiddleware:
         # Moto keeps None for a user created without a password: nothing matches that.
         if user.password is None or not rules.same_secret(user.password, password):
             raise rules.CognitoError(rules.NOT_AUTHORIZED, rules.INCORRECT_CREDENTIALS)
+        # After AdminResetUserPassword Cognito refuses the old password until the user
+        # sets a new one with a code; moto would hand out tokens.
+        if user.status is UserStatus.RESET_REQUIRED:
+            raise rules.CognitoError(rules.RESET_REQUIRED, rules.PASSWORD_RESET_REQUIRED)
 
     def _respond_to_auth_challenge(self, call: _Call) -> Response:
         app_client = self._app_client(call.params)
