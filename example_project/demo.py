@@ -1,0 +1,84 @@
+"""``make demo``: a local Cognito, a pool with a secret-holding app client, the example site.
+
+Everything lives for one run: the emulator keeps its users in memory, so the demo
+database under ``.demo/`` is made anew each time, with fresh random passwords.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEMO_DIR = BASE_DIR / ".demo"
+ADDRESS = "127.0.0.1:8000"
+
+
+def random_password() -> str:
+    # Meets Cognito's default policy: upper, lower, digit and symbol, 8+ characters.
+    return f"Demo-{secrets.token_urlsafe(9)}-7a"
+
+
+def configure_environment() -> None:
+    """The demo's settings, for this process and the runserver it starts."""
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="example_project.settings",
+        DATABASE_URL=f"sqlite:///{DEMO_DIR / 'db.sqlite3'}",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DEBUG="true",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+    )
+
+
+def main() -> None:
+    shutil.rmtree(DEMO_DIR, ignore_errors=True)
+    DEMO_DIR.mkdir()
+    configure_environment()
+    import django  # only once the environment names the settings
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    from cognito_auth.models import AppClient
+    from cognito_auth.testing.process import EmulatorProcess
+
+    with EmulatorProcess(echo=sys.stdout) as emulator:
+        pool_id = emulator.create_user_pool("demo-pool")
+        client_id, client_secret = emulator.create_app_client(pool_id, "demo-site", secret=True)
+        user_password = random_password()
+        emulator.create_user(
+            pool_id, "demo", user_password,
+            {"email": "demo@example.com", "email_verified": "true", "given_name": "Demo"},
+        )
+        call_command("migrate", verbosity=0)
+        AppClient.objects.create(
+            name="demo", region=pool_id.split("_", 1)[0], user_pool_id=pool_id, client_id=client_id,
+            client_secret=client_secret, endpoint_url=emulator.endpoint_url, is_default=True,
+        )
+        admin_password = random_password()
+        get_user_model().objects.create_superuser("admin", "admin@example.com", admin_password)
+
+        print(f"\nCognito emulator: {emulator.endpoint_url} (pool {pool_id}, app client {client_id}, with secret)")
+        print(f"Example site:     http://{ADDRESS}/   admin: http://{ADDRESS}/admin/")
+        # A throwaway secret of a throwaway emulator: shown so you can put it back after
+        # trying a wrong one in the admin. The app itself never prints or logs a secret.
+        print(f"App client secret (emulator only, for the admin exercise): {client_secret}")
+        print("Codes for password resets are printed here, where a real pool would email them.\n")
+        print(f"Demo user: demo / {user_password}")
+        print(f"Admin: admin / {admin_password}\n", flush=True)
+        try:
+            subprocess.run(
+                [sys.executable, str(BASE_DIR / "manage.py"), "runserver", ADDRESS, "--noreload"],
+                check=False,
+            )
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()
