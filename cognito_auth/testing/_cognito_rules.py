@@ -33,7 +33,7 @@ WRONG_CODE = "Invalid verification code provided, please try again."
 NO_CODE = "Invalid code provided, please request a code again."
 BAD_REFRESH = "Invalid Refresh Token"
 REVOKED_REFRESH = "Refresh Token has been revoked"
-PASSWORD_RESET_REQUIRED = "Password reset required for the user"
+PASSWORD_RESET_REQUIRED = "Password reset required for the user"  # noqa: S105 - an error text
 
 # Moto's NotAuthorizedException texts are often the username, a token or a hash; only
 # these are passed on as they are.

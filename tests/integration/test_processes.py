@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from cognito_auth.models import AppClient
-
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
 
