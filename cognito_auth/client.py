@@ -126,6 +126,22 @@ class AuthResult:
         )
 
 
+# Where a call carries the hash: (the parameter holding it, or None for top level; its name).
+HashPlace = tuple[str | None, str]
+IN_AUTH_PARAMETERS: HashPlace = ("AuthParameters", "SECRET_HASH")
+TOP_LEVEL: HashPlace = (None, "SecretHash")
+
+
+def _with_secret_hash(params: dict[str, Any], place: HashPlace, value: str | None) -> tuple[dict[str, Any], str]:
+    """``params`` with the hash added where the call carries it; unchanged without a secret."""
+    if value is None:
+        return params, ""
+    container, name = place
+    if container is None:
+        return {**params, name: value}, value
+    return {**params, container: {**params[container], name: value}}, value
+
+
 class CognitoClient:
     """Cognito's user-facing API for one app client."""
 
@@ -141,35 +157,81 @@ class CognitoClient:
 
     def initiate_password_auth(self, username: str, password: str) -> AuthResult:
         """One InitiateAuth USER_PASSWORD_AUTH call, hashed over the name as typed."""
-        parameters = {"USERNAME": username, "PASSWORD": password}
-        self._add_hash(parameters, "SECRET_HASH", username)
-        response = self._call(
+        response = self._user_call(
             "initiate_auth",
-            {"AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": parameters},
-            sensitive=(password, parameters.get("SECRET_HASH", "")),
+            {"AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": username, "PASSWORD": password}},
+            username=username, hash_at=IN_AUTH_PARAMETERS, sensitive=(password,),
         )
         return AuthResult.from_response(response)
 
     def refresh(self, refresh_token: str, internal_username: str) -> AuthResult:
         """REFRESH_TOKEN_AUTH. The hash is over the internal username (the access token's
         ``username`` claim), not the alias the person typed, or Cognito rejects it."""
-        parameters = {"REFRESH_TOKEN": refresh_token}
-        self._add_hash(parameters, "SECRET_HASH", internal_username)
-        response = self._call(
+        response = self._user_call(
             "initiate_auth",
-            {"AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": parameters},
-            sensitive=(refresh_token, parameters.get("SECRET_HASH", "")),
+            {"AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": refresh_token}},
+            username=internal_username, hash_at=IN_AUTH_PARAMETERS, sensitive=(refresh_token,),
         )
         return AuthResult.from_response(response)
 
-    def _add_hash(self, parameters: dict[str, str], name: str, username: str) -> None:
-        value = self.secret_hash_for(username)
-        if value is not None:
-            parameters[name] = value
+    def forgot_password(self, username: str) -> dict[str, str]:
+        """ForgotPassword; returns CodeDeliveryDetails (Destination, DeliveryMedium, ...)."""
+        response = self._user_call(
+            "forgot_password", {"Username": username}, username=username, hash_at=TOP_LEVEL, sensitive=(),
+        )
+        return response.get("CodeDeliveryDetails") or {}
 
-    def _call(self, operation: str, params: dict[str, Any], sensitive: tuple[str, ...]) -> dict:
+    def confirm_forgot_password(self, username: str, code: str, new_password: str) -> None:
+        self._user_call(
+            "confirm_forgot_password",
+            {"Username": username, "ConfirmationCode": code, "Password": new_password},
+            username=username, hash_at=TOP_LEVEL, sensitive=(code, new_password),
+        )
+
+    def change_password(self, access_token: str, old_password: str, new_password: str) -> None:
+        """ChangePassword names no user (the access token does), so it carries no hash."""
+        self._call(
+            "change_password",
+            {"AccessToken": access_token, "PreviousPassword": old_password, "ProposedPassword": new_password},
+            sensitive=(access_token, old_password, new_password),
+            with_client_id=False,
+        )
+
+    def sign_up(self, username: str, password: str, attributes: dict[str, str]) -> dict[str, Any]:
+        """SignUp; returns Cognito's answer (UserConfirmed, UserSub, CodeDeliveryDetails)."""
+        return self._user_call(
+            "sign_up",
+            {"Username": username, "Password": password,
+             "UserAttributes": [{"Name": name, "Value": value} for name, value in attributes.items()]},
+            username=username, hash_at=TOP_LEVEL, sensitive=(password,),
+        )
+
+    def confirm_sign_up(self, username: str, code: str) -> None:
+        self._user_call(
+            "confirm_sign_up", {"Username": username, "ConfirmationCode": code},
+            username=username, hash_at=TOP_LEVEL, sensitive=(code,),
+        )
+
+    def resend_confirmation_code(self, username: str) -> dict[str, str]:
+        response = self._user_call(
+            "resend_confirmation_code", {"Username": username}, username=username, hash_at=TOP_LEVEL, sensitive=(),
+        )
+        return response.get("CodeDeliveryDetails") or {}
+
+    def _user_call(
+        self, operation: str, params: dict[str, Any], *, username: str, hash_at: HashPlace,
+        sensitive: tuple[str, ...],
+    ) -> dict:
+        """A call that names a user: with a secret, it carries the hash over ``username``."""
+        hashed, value = _with_secret_hash(params, hash_at, self.secret_hash_for(username))
+        return self._call(operation, hashed, sensitive=(*sensitive, value))
+
+    def _call(
+        self, operation: str, params: dict[str, Any], sensitive: tuple[str, ...], with_client_id: bool = True,
+    ) -> dict:
         client = boto3_client(self.app_client.region, self.app_client.endpoint_url)
-        params = {"ClientId": self.app_client.client_id, **params}
+        if with_client_id:
+            params = {"ClientId": self.app_client.client_id, **params}
         try:
             return getattr(client, operation)(**params)
         except ClientError as exc:
