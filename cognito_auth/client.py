@@ -14,6 +14,9 @@ import hashlib
 import hmac
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -33,6 +36,35 @@ from .exceptions import (
 )
 
 logger = logging.getLogger("cognito_auth")
+
+# botocore logs every request's parameters and every response body at DEBUG: passwords,
+# codes, SECRET_HASHes, tokens, client secrets. While this module makes a call, those
+# records keep only their first words; other services' debug output is left alone.
+BOTOCORE_BODY_LOGGERS = ("botocore.endpoint", "botocore.parsers")
+_making_cognito_call: ContextVar[bool] = ContextVar("cognito_auth_call", default=False)
+
+
+class WithholdCognitoBodies(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _making_cognito_call.get() and record.levelno <= logging.DEBUG:
+            summary = str(record.msg).split("%", 1)[0].split(":", 1)[0].strip()
+            record.msg = "%s [withheld by cognito_auth: it may hold passwords, codes or tokens]"
+            record.args = (summary,)
+        return True
+
+
+for _name in BOTOCORE_BODY_LOGGERS:
+    logging.getLogger(_name).addFilter(WithholdCognitoBodies())
+
+
+@contextmanager
+def withholding_botocore_bodies() -> Iterator[None]:
+    """Mark the calls made inside as Cognito calls whose bodies must not be logged."""
+    token = _making_cognito_call.set(True)
+    try:
+        yield
+    finally:
+        _making_cognito_call.reset(token)
 
 
 def secret_hash(username: str, client_id: str, client_secret: str) -> str:
@@ -233,7 +265,8 @@ class CognitoClient:
         if with_client_id:
             params = {"ClientId": self.app_client.client_id, **params}
         try:
-            return getattr(client, operation)(**params)
+            with withholding_botocore_bodies():
+                return getattr(client, operation)(**params)
         except ClientError as exc:
             error = exc.response.get("Error", {})
             message = _redact(str(error.get("Message", "")), sensitive)

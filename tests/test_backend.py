@@ -74,9 +74,12 @@ def test_unconfirmed_user_is_told_to_confirm(cognito_pool, app_client_for_pool):
         SecretHash=secret_hash("fresh", cognito_pool.client_id, cognito_pool.client_secret),
         UserAttributes=[{"Name": "email", "Value": "fresh@example.com"}],
     )
-    _, response = login("fresh")
-    assert response.status_code == 200
-    assert "not confirmed yet" in response.content.decode()
+    client, response = login("fresh")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/signup/confirm/"
+    page = client.get(response["Location"]).content.decode()
+    assert "not confirmed yet" in page and "fresh" in page
+    assert "_auth_user_id" not in client.session
 
 
 def test_existing_django_user_is_never_taken_over(cognito_pool, app_client_for_pool, caplog):
@@ -120,7 +123,22 @@ def test_no_app_client_leaves_it_to_model_backend(db):
 def test_required_password_reset_is_explained(cognito_pool, cognito_emulator, app_client_for_pool):
     cognito_pool.create_user("pat", PASSWORD, {"email": "pat@example.com"})
     cognito_emulator.boto3_admin_client().admin_reset_user_password(UserPoolId=cognito_pool.pool_id, Username="pat")
-    _, response = login("pat")
-    assert response.status_code == 200
-    assert "set a new password before you can sign in" in response.content.decode()
+    client, response = login("pat")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/password_reset/confirm/"
+    page = client.get(response["Location"]).content.decode()
+    assert "set a new password before you can sign in" in page
+    assert 'name="username"' not in page and "pat" in page  # the name is filled in
     assert not get_user_model().objects.filter(username="pat").exists()
+
+
+def test_nothing_secret_reaches_any_log_even_at_debug(cognito_pool, app_client_for_pool, caplog):
+    cognito_pool.create_user("dana", PASSWORD)
+    with caplog.at_level(logging.DEBUG):
+        client, response = login("dana")
+        assert response.status_code == 302
+    tokens = SessionTokens.load(client.session)
+    hashed = secret_hash("dana", cognito_pool.client_id, cognito_pool.client_secret)
+    assert "withheld by cognito_auth" in caplog.text  # botocore did log, without bodies
+    for value in (PASSWORD, hashed, cognito_pool.client_secret, tokens.access_token, tokens.refresh_token):
+        assert value not in caplog.text
