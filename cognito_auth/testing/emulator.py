@@ -117,6 +117,8 @@ class StrictCognitoMiddleware:
         self._calls: list[dict[str, Any]] = []
         self._outbox: list[dict[str, Any]] = []
         self._codes: dict[tuple[str, str, str], _PendingCode] = {}
+        # Failures a test asked for: (action, client id) -> errors for its next calls.
+        self._failures: dict[tuple[str, str], list[rules.CognitoError]] = {}
         self._handlers: dict[str, Callable[[_Call], Response]] = {
             "InitiateAuth": self._initiate_auth,
             "AdminInitiateAuth": self._initiate_auth,
@@ -160,6 +162,7 @@ class StrictCognitoMiddleware:
             ("GET", "calls"): self.calls,
             ("GET", "outbox"): self.outbox,
             ("POST", "reset-log"): self._reset_log_answer,
+            ("POST", "fail-next"): lambda: self._fail_next_answer(request),
         }
         endpoint = request.path.removeprefix(CONTROL_PREFIX)
         handler = routes.get((request.method, endpoint))
@@ -171,6 +174,19 @@ class StrictCognitoMiddleware:
 
     def _reset_log_answer(self) -> dict[str, bool]:
         self.reset_log()
+        return {"ok": True}
+
+    def fail_next(self, action: str, client_id: str, code: str, message: str) -> None:
+        """Answer the next ``action`` call of that app client with this Cognito error
+        (limits, outages...). Scoped to one client so tests sharing an emulator do not
+        receive each other's failures."""
+        with self._lock:
+            self._failures.setdefault((action, client_id), []).append(rules.CognitoError(code, message))
+
+    def _fail_next_answer(self, request: Request) -> dict[str, bool]:
+        wanted = {key: str(value) for key, value in (_json_object(request.get_data()) or {}).items()}
+        self.fail_next(wanted.get("action", ""), wanted.get("client_id", ""), wanted.get("code", ""),
+                       wanted.get("message", ""))
         return {"ok": True}
 
     # Cognito calls ----------------------------------------------------------------------
@@ -190,6 +206,9 @@ class StrictCognitoMiddleware:
 
     def _answer(self, call: _Call) -> Response:
         handler = self._handlers.get(call.action, self._forward)
+        failures = self._failures.get((call.action, str(call.params.get("ClientId", ""))))
+        if failures:
+            return _error_response(failures.pop(0))
         try:
             return handler(call)
         except rules.CognitoError as error:

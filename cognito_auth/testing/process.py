@@ -92,13 +92,23 @@ class EmulatorClient:
                     return message["code"]
         raise LookupError(f"no {kind} code for {username!r} in the emulator's outbox")
 
-    def _control(self, method: str, endpoint: str) -> Any:
+    def fail_next(self, action: str, client_id: str, code: str, message: str, times: int = 1) -> None:
+        """Make the next `times` `action` calls (e.g. "ForgotPassword") of app client
+        `client_id` fail with this Cognito error, such as LimitExceededException: what a
+        real pool answers under load. botocore retries throttling errors, so a client with
+        retries needs `times` > 1."""
+        body = {"action": action, "client_id": client_id, "code": code, "message": message}
+        for _ in range(times):
+            self._control("POST", "fail-next", body)
+
+    def _control(self, method: str, endpoint: str, body: Any = None) -> Any:
         url = f"{self.endpoint_url}/_emulator/{endpoint}"
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"not an emulator URL: {url}")
         # The scheme is checked just above: no file: or custom-scheme URLs get opened.
+        data = json.dumps(body).encode() if body is not None else b""
         request = urllib.request.Request(  # noqa: S310
-            url, method=method, data=b"" if method == "POST" else None
+            url, method=method, data=data if method == "POST" else None
         )
         with _DIRECT_OPENER.open(request, timeout=CONTROL_TIMEOUT) as response:
             return json.load(response)
