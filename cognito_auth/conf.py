@@ -24,6 +24,8 @@ DEFAULTS: dict[str, Any] = {
     # process sees an admin change at once.
     "CACHE_ALIAS": "default",
     "CACHE_TIMEOUT": 300,
+    # The sign-up pages answer 404 unless this is True: most sites create users elsewhere.
+    "SIGN_UP_ENABLED": False,
 }
 
 

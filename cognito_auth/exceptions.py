@@ -26,6 +26,14 @@ class InvalidCredentials(CognitoError):
     """Wrong password, unknown user or disabled user: the person sees one message for all."""
 
 
+class UserNotFound(InvalidCredentials):
+    """The user does not exist (pools without PreventUserExistenceErrors say so)."""
+
+
+class UserDisabled(InvalidCredentials):
+    """An administrator disabled the user."""
+
+
 class UserNotConfirmed(CognitoError):
     """The password was right but the user never confirmed the sign-up code."""
 
@@ -52,6 +60,14 @@ class RateLimited(CognitoError):
 
 class NoVerifiedContact(CognitoError):
     """There is no verified email or phone number to send a code to."""
+
+
+class TokenRejected(CognitoError):
+    """The access token expired or was revoked: the person must sign in again."""
+
+
+class AlreadyConfirmed(CognitoError):
+    """Confirming (or resending a code for) a user who is already confirmed."""
 
 
 class UsernameExists(CognitoError):
@@ -125,7 +141,7 @@ class UnknownClient(ConfigurationError):
 
 ERROR_CLASSES: dict[str, type[CognitoError]] = {
     "NotAuthorizedException": InvalidCredentials,
-    "UserNotFoundException": InvalidCredentials,
+    "UserNotFoundException": UserNotFound,
     "UserNotConfirmedException": UserNotConfirmed,
     "PasswordResetRequiredException": PasswordResetRequired,
     "CodeMismatchException": CodeMismatch,
@@ -160,6 +176,12 @@ MESSAGE_RULES: tuple[tuple[str, type[CognitoError], dict[str, str]], ...] = (
     ("configured for secret but secret was not received", SecretHashError,
      {"problem": "missing"}),
     ("flow not enabled for this client", FlowNotEnabled, {}),
+    ("user is disabled", UserDisabled, {}),
+    ("access token has expired", TokenRejected, {}),
+    ("access token has been revoked", TokenRejected, {}),
+    ("invalid access token", TokenRejected, {}),
+    ("current status is confirmed", AlreadyConfirmed, {}),
+    ("user is already confirmed", AlreadyConfirmed, {}),
     ("no registered/verified email or phone_number", NoVerifiedContact, {}),
 )
 

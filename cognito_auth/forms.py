@@ -1,15 +1,48 @@
-"""Django forms that turn Cognito's answers into messages a person understands."""
+"""Django forms that turn Cognito's answers into messages a person understands.
+
+Like Django's ``AuthenticationForm``, each form makes its Cognito call in ``clean()``, once
+its fields are valid: the call is both the last check and the action, and its refusal
+becomes a form error on the right field.
+"""
 
 from __future__ import annotations
+
+import logging
+from typing import Any
 
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from .backends import FAILURE_ATTRIBUTE
-from .messages import LOGIN_FAILURES
-from .validators import PASSWORD_MAX_LENGTH, validate_cognito_username
+from .client import CognitoClient
+from .conf import app_settings
+from .exceptions import (
+    AlreadyConfirmed,
+    CodeMismatch,
+    CognitoError,
+    ExpiredCode,
+    InvalidCredentials,
+    InvalidPassword,
+    InvalidRequest,
+    NoVerifiedContact,
+    RateLimited,
+    TokenRejected,
+    UserDisabled,
+    UsernameExists,
+    UserNotFound,
+)
+from .messages import ACCOUNT_FAILURES, LOGIN_FAILURES, PASSWORD_MISMATCH
+from .models import AppClient
+from .validators import CODE_MAX_LENGTH, PASSWORD_MAX_LENGTH, validate_code, validate_cognito_username
+
+logger = logging.getLogger("cognito_auth")
+
+# Cognito's prefix before the policy rule that failed; the rule alone reads better.
+POLICY_PREFIX = "Password did not conform with policy:"
 
 
 class CognitoAuthenticationForm(AuthenticationForm):
@@ -48,3 +81,268 @@ class CognitoAuthenticationForm(AuthenticationForm):
         if reason in self.failure_messages:
             return ValidationError(self.failure_messages[reason], code=reason)
         return self.get_invalid_login_error()
+
+
+def username_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Username"),
+        max_length=128,
+        validators=[validate_cognito_username],
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+
+
+def password_field(label: str, autocomplete: str = "new-password") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        strip=False,
+        max_length=PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": autocomplete}),
+    )
+
+
+def code_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Code"),
+        max_length=CODE_MAX_LENGTH,
+        validators=[validate_code],
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class CognitoForm(forms.Form):
+    """A form whose ``clean()`` ends in one Cognito call for ``app_client``.
+
+    ``error_messages`` maps a reason to its text; ``error_fields`` says which field a
+    reason belongs to (None: the whole form).
+    """
+
+    error_messages = ACCOUNT_FAILURES
+    error_fields: dict[str, str | None] = {}
+    # Checked in order: the first class that matches gives the reason.
+    error_reasons: tuple[tuple[type[CognitoError], str], ...] = (
+        (CodeMismatch, "code_mismatch"),
+        (ExpiredCode, "expired_code"),
+        (InvalidPassword, "invalid_password"),
+        (RateLimited, "rate_limited"),
+        (NoVerifiedContact, "no_verified_contact"),
+        (UserDisabled, "user_disabled"),
+        (UsernameExists, "username_exists"),
+        (AlreadyConfirmed, "already_confirmed"),
+        (InvalidRequest, "invalid_details"),
+    )
+
+    def __init__(self, *args: Any, request=None, app_client: AppClient | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.app_client = app_client
+
+    @property
+    def cognito(self) -> CognitoClient:
+        return CognitoClient(self.app_client)
+
+    def call_cognito(self, method: str, *args: Any, reraise: tuple[type[CognitoError], ...] = ()) -> Any:
+        """Run one client call and return its answer. A refusal becomes a form error on the
+        right field and None is returned, except ``reraise`` ones, left to the caller."""
+        if self.app_client is None:
+            self.add_error(None, ValidationError(self.error_messages["unavailable"], code="unavailable"))
+            return None
+        try:
+            return getattr(self.cognito, method)(*args)
+        except reraise:
+            raise
+        except CognitoError as exc:
+            reason = self.reason_for(exc)
+            detail = exc.cognito_message.removeprefix(POLICY_PREFIX).strip().rstrip(".") + "."
+            message = self.error_messages[reason] % {"policy": detail, "detail": detail}
+            self.add_error(self.error_fields.get(reason), ValidationError(message, code=reason))
+            return None
+
+    def reason_for(self, exc: CognitoError) -> str:
+        for error_class, reason in self.error_reasons:
+            if isinstance(exc, error_class):
+                return reason
+        return "unavailable"
+
+    def passwords_match(self, first: str, second: str) -> None:
+        one, two = self.cleaned_data.get(first), self.cleaned_data.get(second)
+        if one and two and one != two:
+            self.add_error(second, ValidationError(PASSWORD_MISMATCH, code="password_mismatch"))
+
+
+class PasswordResetRequestForm(CognitoForm):
+    """Step one: ask Cognito to send a code (ForgotPassword)."""
+
+    username = username_field()
+
+    def clean(self) -> dict:
+        self.delivery: dict[str, str] = {}
+        username = self.cleaned_data.get("username")
+        if username and not self.errors:
+            self.delivery = request_code(self, "forgot_password", username)
+        return self.cleaned_data
+
+
+class PasswordResetConfirmForm(CognitoForm):
+    """Step two: the code and the new password (ConfirmForgotPassword).
+
+    ``username`` is a field only when the view does not know it (a person who arrives with
+    a code from another device).
+    """
+
+    error_fields = {"code_mismatch": "code", "expired_code": "code", "invalid_password": "new_password1"}
+
+    username = username_field()
+    code = code_field()
+    new_password1 = password_field(_("New password"))
+    new_password2 = password_field(_("New password again"))
+
+    def __init__(self, *args: Any, username: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.known_username = username
+        if username:
+            del self.fields["username"]
+
+    @property
+    def reset_username(self) -> str | None:
+        return self.known_username or self.cleaned_data.get("username")
+
+    def clean(self) -> dict:
+        self.passwords_match("new_password1", "new_password2")
+        if not self.errors and self.reset_username:
+            self.call_cognito(
+                "confirm_forgot_password",
+                self.reset_username, self.cleaned_data["code"], self.cleaned_data["new_password1"],
+            )
+        return self.cleaned_data
+
+    def reason_for(self, exc: CognitoError) -> str:
+        # An unknown user (pools that reveal it) gets what a wrong code gets.
+        return "code_mismatch" if isinstance(exc, UserNotFound) else super().reason_for(exc)
+
+
+class CognitoPasswordChangeForm(CognitoForm):
+    """Old and new password for a signed-in person (ChangePassword with the access token)."""
+
+    error_fields = {"wrong_old_password": "old_password", "invalid_password": "new_password1"}
+
+    old_password = password_field(_("Old password"), autocomplete="current-password")
+    new_password1 = password_field(_("New password"))
+    new_password2 = password_field(_("New password again"))
+
+    def __init__(self, *args: Any, access_token: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.access_token = access_token
+        self.token_rejected = False
+
+    def clean(self) -> dict:
+        self.passwords_match("new_password1", "new_password2")
+        if not self.errors:
+            self.call_cognito(
+                "change_password",
+                self.access_token, self.cleaned_data["old_password"], self.cleaned_data["new_password1"],
+            )
+        return self.cleaned_data
+
+    def reason_for(self, exc: CognitoError) -> str:
+        if isinstance(exc, TokenRejected):
+            self.token_rejected = True  # the view signs the person out
+            return "unavailable"
+        if isinstance(exc, InvalidCredentials):
+            return "wrong_old_password"
+        return super().reason_for(exc)
+
+
+class SignUpForm(CognitoForm):
+    """A new Cognito account (SignUp); Cognito then sends a confirmation code."""
+
+    error_fields = {"username_exists": "username", "invalid_password": "password1"}
+
+    username = username_field()
+    email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    password1 = password_field(_("Password"))
+    password2 = password_field(_("Password again"))
+
+    def clean(self) -> dict:
+        self.passwords_match("password1", "password2")
+        if not self.errors:
+            self.result = self.call_cognito(
+                "sign_up", self.cleaned_data["username"], self.cleaned_data["password1"],
+                {"email": self.cleaned_data["email"]},
+            )
+        return self.cleaned_data
+
+
+class SignUpConfirmForm(CognitoForm):
+    """The code Cognito sent after sign-up (ConfirmSignUp)."""
+
+    error_fields = {"code_mismatch": "code", "expired_code": "code"}
+
+    username = username_field()
+    code = code_field()
+
+    def __init__(self, *args: Any, username: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.known_username = username
+        if username:
+            del self.fields["username"]
+
+    @property
+    def confirm_username(self) -> str | None:
+        return self.known_username or self.cleaned_data.get("username")
+
+    def clean(self) -> dict:
+        if not self.errors and self.confirm_username:
+            self.call_cognito("confirm_sign_up", self.confirm_username, self.cleaned_data["code"])
+        return self.cleaned_data
+
+    def reason_for(self, exc: CognitoError) -> str:
+        return "code_mismatch" if isinstance(exc, UserNotFound) else super().reason_for(exc)
+
+
+class ResendCodeForm(CognitoForm):
+    """Ask for a new code; the username comes from the session or this field."""
+
+    username = username_field()
+
+    def __init__(self, *args: Any, username: str | None = None, method: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.method = method
+        self.known_username = username
+        if username:
+            del self.fields["username"]
+
+    def clean(self) -> dict:
+        self.delivery: dict[str, str] = {}
+        username = self.known_username or self.cleaned_data.get("username")
+        if username and not self.errors:
+            self.delivery = request_code(self, self.method, username)
+        return self.cleaned_data
+
+
+def request_code(form: CognitoForm, method: str, username: str) -> dict[str, str]:
+    """Ask Cognito to send a code; the CodeDeliveryDetails, or {} for an unknown user.
+
+    A pool without PreventUserExistenceErrors says the user does not exist. The page then
+    answers as for a real user, so it tells nobody who has an account.
+    """
+    try:
+        return form.call_cognito(method, username, reraise=(UserNotFound,)) or {}
+    except UserNotFound:
+        warn_user_existence_revealed(form.app_client)
+        return {}
+
+
+def warn_user_existence_revealed(app_client: AppClient | None) -> None:
+    """Log once per app client (per cache lifetime, across processes) that its pool tells
+    unknown users apart; the page hides it either way."""
+    if app_client is None:
+        return
+    cache = caches[app_settings.CACHE_ALIAS]
+    if cache.add(f"cognito_auth:warned_user_existence:{app_client.pk}", True, timeout=None):
+        logger.warning(
+            "App client %r (client id %s) reveals whether a user exists: turn on "
+            "PreventUserExistenceErrors for it in Cognito (App client > Edit > Advanced "
+            "security > Prevent user existence errors). This site hides it either way.",
+            app_client.name, app_client.client_id,
+        )

@@ -1,21 +1,19 @@
-"""Every text a person sees, keyed by the reason code the backend or a form reports.
+"""Every text a person sees, keyed by the reason code a backend, form or view reports.
 
 One place to read, translate and override them (subclass a form and change its
-``failure_messages``).
+``failure_messages`` / ``error_messages``).
 """
 
 from django.utils.translation import gettext_lazy as _
 
 LOGIN_FAILURES = {
-    "unavailable": _(
-        "Sign-in is temporarily unavailable. Please try again in a few minutes."
-    ),
+    "unavailable": _("Sign-in is temporarily unavailable. Please try again in a few minutes."),
     "user_not_confirmed": _(
         "Your account is not confirmed yet. Enter the code we sent you when you signed up."
     ),
     "password_reset_required": _(
-        "You need to set a new password before you can sign in. Use 'Forgot your password?' "
-        "to get a code."
+        "You need to set a new password before you can sign in. Enter the code we sent you, "
+        "or ask for a new one."
     ),
     "challenge": _(
         "Your account needs an extra sign-in step that this site does not support yet. "
@@ -27,3 +25,36 @@ LOGIN_FAILURES = {
 }
 
 INVALID_USERNAME = _("Enter a valid username: letters, digits, symbols and punctuation only.")
+INVALID_CODE = _("Enter the code exactly as you received it.")
+PASSWORD_MISMATCH = _("The two password fields didn't match.")
+
+# Outcomes of the password-reset, password-change and sign-up calls.
+ACCOUNT_FAILURES = {
+    "code_mismatch": _("That code is not right. Check it and try again, or ask for a new code."),
+    "expired_code": _("That code has expired or was replaced by a newer one. Ask for a new code."),
+    "invalid_password": _("Cognito did not accept the new password: %(policy)s"),
+    "rate_limited": _("Too many attempts. Please wait a few minutes, then try again."),
+    "no_verified_contact": _(
+        "There is no verified email address or phone number to send a code to. "
+        "Please contact the site's administrators."
+    ),
+    "user_disabled": _("This account is disabled. Please contact the site's administrators."),
+    "unavailable": _("This is temporarily unavailable. Please try again in a few minutes."),
+    "wrong_old_password": _("Your old password was entered incorrectly. Please enter it again."),
+    "username_exists": _("That username is already taken. Choose another one, or sign in."),
+    "invalid_details": _("Some of the details were not accepted: %(detail)s"),
+    "already_confirmed": _("This account is already confirmed. You can sign in."),
+}
+
+# Where a code went, from CodeDeliveryDetails.
+CODE_SENT = {
+    "EMAIL": _("We sent a code by email to %(destination)s."),
+    "SMS": _("We sent a code by SMS to %(destination)s."),
+}
+CODE_SENT_SOMEWHERE = _(
+    "If an account exists for that name, we sent a code to its email address or phone number."
+)
+NEW_CODE_SENT = _("We sent you a new code.")
+PASSWORD_RESET_DONE = _("Your password has been set. You can now sign in with it.")
+SIGN_UP_CONFIRMED = _("Your account is confirmed. You can now sign in.")
+SESSION_EXPIRED = _("Your session has expired. Please sign in again.")

@@ -77,13 +77,15 @@ class SessionTokens:
 
     @classmethod
     def from_auth_result(
-        cls, result: AuthResult, app_client: AppClient, cognito_username: str
+        cls, result: AuthResult, app_client: AppClient, cognito_username: str, refresh_token: str = ""
     ) -> SessionTokens:
+        """From InitiateAuth's answer; a refresh answers without a new refresh token, so
+        the one it used is passed on."""
         return cls(
             app_client_pk=app_client.pk,
             cognito_username=cognito_username,
             access_token=result.access_token,
-            refresh_token=result.refresh_token,
+            refresh_token=result.refresh_token or refresh_token,
             expires_at=time.time() + result.expires_in,
         )
 

@@ -1,4 +1,5 @@
-"""Include under ``accounts/``: ``path("accounts/", include("cognito_auth.urls"))``."""
+"""Include under ``accounts/``: ``path("accounts/", include("cognito_auth.urls"))``.
+URL names are Django's own, in the ``cognito_auth`` namespace."""
 
 from django.urls import path
 
@@ -9,4 +10,13 @@ app_name = "cognito_auth"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("password_reset/confirm/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("password_reset/resend/", views.ResendCodeView.as_view(), name="password_reset_resend"),
+    path("password_reset/complete/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("password_change/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("password_change/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("signup/", views.SignUpView.as_view(), name="signup"),
+    path("signup/confirm/", views.SignUpConfirmView.as_view(), name="signup_confirm"),
+    path("signup/resend/", views.SignUpResendView.as_view(), name="signup_resend"),
 ]

@@ -4,7 +4,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 
-from .messages import INVALID_USERNAME
+from .messages import INVALID_CODE, INVALID_USERNAME
 
 # Cognito's limits (API reference: Username is 1-128 characters, Password up to 256).
 USERNAME_MAX_LENGTH = 128
@@ -20,3 +20,12 @@ def validate_cognito_username(value: str) -> None:
         category = unicodedata.category(char)
         if category[0] not in "LMSNP" or char == "\ufffd":
             raise ValidationError(INVALID_USERNAME, code="invalid_username")
+
+
+# Cognito's ConfirmationCode: [\S]+, at most 2048 characters.
+CODE_MAX_LENGTH = 2048
+
+
+def validate_code(value: str) -> None:
+    if any(char.isspace() or unicodedata.category(char)[0] == "C" or char == "\ufffd" for char in value):
+        raise ValidationError(INVALID_CODE, code="invalid_code")

@@ -1,16 +1,317 @@
-"""Sign-in and sign-out pages on Django's own views (CSRF, never_cache and
-sensitive_post_parameters come with them; ``next`` is checked with
-``url_has_allowed_host_and_scheme``)."""
+"""The pages. Sign-in and sign-out are Django's own views with a Cognito form; the
+password-reset, password-change and sign-up pages are FormViews around one Cognito call
+each. All carry ``sensitive_post_parameters``, ``csrf_protect`` and ``never_cache``."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic import FormView, TemplateView
 
-from .forms import CognitoAuthenticationForm
+from . import signals
+from .client import CognitoClient
+from .conf import app_settings
+from .exceptions import CognitoError, InvalidCredentials, TokenRejected
+from .forms import (
+    CognitoAuthenticationForm,
+    CognitoPasswordChangeForm,
+    PasswordResetConfirmForm,
+    PasswordResetRequestForm,
+    ResendCodeForm,
+    SignUpConfirmForm,
+    SignUpForm,
+)
+from .messages import (
+    CODE_SENT,
+    CODE_SENT_SOMEWHERE,
+    NEW_CODE_SENT,
+    PASSWORD_RESET_DONE,
+    SESSION_EXPIRED,
+    SIGN_UP_CONFIRMED,
+)
+from .models import AppClient
+from .tokens import SessionTokens
+
+# Session keys: who is in the middle of a reset or a sign-up, and where the code went.
+RESET_SESSION_KEY = "_cognito_auth_password_reset"
+SIGN_UP_SESSION_KEY = "_cognito_auth_sign_up"
+
+protected = [sensitive_post_parameters(), csrf_protect, never_cache]
 
 
 class LoginView(auth_views.LoginView):
     form_class = CognitoAuthenticationForm
     template_name = "cognito_auth/login.html"
 
+    def form_invalid(self, form: CognitoAuthenticationForm) -> HttpResponse:
+        # Cognito knows the person but wants a step first: take them to it, name filled in.
+        username = form.cleaned_data.get("username", "")
+        if form.has_error("__all__", "password_reset_required"):
+            remember(self.request, RESET_SESSION_KEY, username, {})
+            messages.info(self.request, form.errors["__all__"][0])
+            return HttpResponseRedirect(reverse("cognito_auth:password_reset_confirm"))
+        if form.has_error("__all__", "user_not_confirmed"):
+            remember(self.request, SIGN_UP_SESSION_KEY, username, {})
+            messages.info(self.request, form.errors["__all__"][0])
+            return HttpResponseRedirect(reverse("cognito_auth:signup_confirm"))
+        return super().form_invalid(form)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "sign_up_enabled": app_settings.SIGN_UP_ENABLED}
+
 
 class LogoutView(auth_views.LogoutView):
     template_name = "cognito_auth/logged_out.html"
+
+
+def remember(request: HttpRequest, key: str, username: str, delivery: dict[str, str]) -> None:
+    """Keep the username and where the code went for the next step of a flow."""
+    request.session[key] = {
+        "username": username,
+        "destination": delivery.get("Destination", ""),
+        "medium": delivery.get("DeliveryMedium", ""),
+    }
+
+
+def delivery_message(pending: dict[str, str] | None) -> str:
+    """"We sent a code by SMS to +*******0100", or a sentence that names no destination."""
+    if pending and pending.get("destination") and pending.get("medium") in CODE_SENT:
+        return CODE_SENT[pending["medium"]] % {"destination": pending["destination"]}
+    return str(CODE_SENT_SOMEWHERE)
+
+
+@method_decorator(protected, name="dispatch")
+class CognitoFormView(FormView):
+    """A FormView whose form calls Cognito with the app client serving this host."""
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {
+            **super().get_form_kwargs(),
+            "request": self.request,
+            "app_client": AppClient.objects.for_request(self.request),
+        }
+
+    def pending(self, key: str) -> dict[str, str] | None:
+        return self.request.session.get(key)
+
+
+class PasswordResetView(CognitoFormView):
+    """Step one: a username; ForgotPassword; on to the confirm page."""
+
+    form_class = PasswordResetRequestForm
+    template_name = "cognito_auth/password_reset_form.html"
+    success_url = reverse_lazy("cognito_auth:password_reset_confirm")
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"username": self.request.GET.get("username", "")}
+
+    def form_valid(self, form: PasswordResetRequestForm) -> HttpResponse:
+        username = form.cleaned_data["username"]
+        remember(self.request, RESET_SESSION_KEY, username, form.delivery)
+        signals.password_reset_requested.send(
+            sender=type(self), request=self.request, username=username, app_client=form.app_client
+        )
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(CognitoFormView):
+    """Step two: code and new password; ConfirmForgotPassword; then the complete page."""
+
+    form_class = PasswordResetConfirmForm
+    template_name = "cognito_auth/password_reset_confirm.html"
+    success_url = reverse_lazy("cognito_auth:password_reset_complete")
+    session_key = RESET_SESSION_KEY
+    resend_url = reverse_lazy("cognito_auth:password_reset_resend")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        pending = self.pending(self.session_key) or {}
+        return {**super().get_form_kwargs(), "username": pending.get("username") or None}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        pending = self.pending(self.session_key)
+        return {
+            **super().get_context_data(**kwargs),
+            "code_sent_message": delivery_message(pending) if pending else "",
+            "pending_username": (pending or {}).get("username", ""),
+            "resend_url": self.resend_url,
+        }
+
+    def form_valid(self, form: PasswordResetConfirmForm) -> HttpResponse:
+        self.request.session.pop(self.session_key, None)
+        signals.password_reset_completed.send(
+            sender=type(self), request=self.request, username=form.reset_username, app_client=form.app_client
+        )
+        return super().form_valid(form)
+
+
+class PasswordResetCompleteView(TemplateView):
+    template_name = "cognito_auth/password_reset_complete.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "done_message": PASSWORD_RESET_DONE}
+
+
+class ResendCodeView(CognitoFormView):
+    """POST only: ask Cognito for a new code, then back to the confirm page with a note.
+
+    Cognito itself limits how often codes are sent; its LimitExceededException becomes
+    the "too many attempts" message.
+    """
+
+    http_method_names = ["post"]
+    form_class = ResendCodeForm
+    session_key = RESET_SESSION_KEY
+    method = "forgot_password"
+    success_url = reverse_lazy("cognito_auth:password_reset_confirm")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        pending = self.pending(self.session_key) or {}
+        return {**super().get_form_kwargs(), "username": pending.get("username") or None, "method": self.method}
+
+    def form_valid(self, form: ResendCodeForm) -> HttpResponse:
+        pending = self.pending(self.session_key) or {}
+        username = pending.get("username") or form.cleaned_data["username"]
+        remember(self.request, self.session_key, username, form.delivery)
+        messages.success(self.request, NEW_CODE_SENT)
+        return super().form_valid(form)
+
+    def form_invalid(self, form: ResendCodeForm) -> HttpResponse:
+        for error in form.non_field_errors() or [e for errors in form.errors.values() for e in errors]:
+            messages.error(self.request, error)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class SignUpResendView(ResendCodeView):
+    session_key = SIGN_UP_SESSION_KEY
+    method = "resend_confirmation_code"
+    success_url = reverse_lazy("cognito_auth:signup_confirm")
+
+
+@method_decorator(login_required, name="dispatch")
+class PasswordChangeView(CognitoFormView):
+    """ChangePassword with the session's access token, renewed first when it expired.
+
+    A person signed in through another backend (a Django-only account) gets Django's own
+    password change instead.
+    """
+
+    form_class = CognitoPasswordChangeForm
+    template_name = "cognito_auth/password_change_form.html"
+    success_url = reverse_lazy("cognito_auth:password_change_done")
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.tokens = SessionTokens.load(request.session)
+        if self.tokens is None:
+            if request.user.has_usable_password():
+                return auth_views.PasswordChangeView.as_view(
+                    template_name=self.template_name, success_url=self.success_url
+                )(request, *args, **kwargs)
+            return self.sign_in_again()
+        if not self.tokens.is_fresh and request.method == "POST":
+            try:
+                self.tokens = self.renewed(self.tokens)
+            except (TokenRejected, InvalidCredentials):
+                return self.sign_in_again()
+            except CognitoError:
+                pass  # unreachable or misconfigured: the form's own call will say so
+        return super().dispatch(request, *args, **kwargs)
+
+    def renewed(self, tokens: SessionTokens) -> SessionTokens:
+        """REFRESH_TOKEN_AUTH, hashed over the internal username, saved in the session."""
+        app_client = AppClient.objects.filter(pk=tokens.app_client_pk).first()
+        if app_client is None:
+            raise TokenRejected("app client removed")
+        result = CognitoClient(app_client).refresh(tokens.refresh_token, tokens.cognito_username)
+        fresh = SessionTokens.from_auth_result(result, app_client, tokens.cognito_username, tokens.refresh_token)
+        fresh.save(self.request.session)
+        return fresh
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["app_client"] = AppClient.objects.filter(pk=self.tokens.app_client_pk).first()
+        return {**kwargs, "access_token": self.tokens.access_token}
+
+    def form_invalid(self, form: CognitoPasswordChangeForm) -> HttpResponse:
+        if form.token_rejected:
+            return self.sign_in_again()
+        return super().form_invalid(form)
+
+    def sign_in_again(self) -> HttpResponse:
+        logout(self.request)
+        messages.info(self.request, SESSION_EXPIRED)
+        return redirect_to_login(self.request.get_full_path(), resolve_url("cognito_auth:login"))
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "cognito_auth/password_change_done.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "continue_url": resolve_url(settings.LOGIN_REDIRECT_URL)}
+
+
+class SignUpEnabledMixin:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not app_settings.SIGN_UP_ENABLED:
+            raise Http404("Sign-up is not enabled (COGNITO_AUTH_SIGN_UP_ENABLED).")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class SignUpView(SignUpEnabledMixin, CognitoFormView):
+    form_class = SignUpForm
+    template_name = "cognito_auth/signup_form.html"
+
+    def form_valid(self, form: SignUpForm) -> HttpResponse:
+        username = form.cleaned_data["username"]
+        confirmed = bool(form.result.get("UserConfirmed"))
+        signals.user_signed_up.send(
+            sender=type(self), request=self.request, username=username, app_client=form.app_client,
+            user_confirmed=confirmed,
+        )
+        if confirmed:  # a pre-sign-up Lambda may confirm at once
+            messages.success(self.request, SIGN_UP_CONFIRMED)
+            return HttpResponseRedirect(reverse("cognito_auth:login"))
+        remember(self.request, SIGN_UP_SESSION_KEY, username, form.result.get("CodeDeliveryDetails") or {})
+        return HttpResponseRedirect(reverse("cognito_auth:signup_confirm"))
+
+
+class SignUpConfirmView(CognitoFormView):
+    """The sign-up code. Open even with sign-up off: users created elsewhere may arrive
+    here from the login page, unconfirmed."""
+
+    form_class = SignUpConfirmForm
+    template_name = "cognito_auth/signup_confirm.html"
+    success_url = reverse_lazy("cognito_auth:login")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        pending = self.pending(SIGN_UP_SESSION_KEY) or {}
+        return {**super().get_form_kwargs(), "username": pending.get("username") or None}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        pending = self.pending(SIGN_UP_SESSION_KEY)
+        return {
+            **super().get_context_data(**kwargs),
+            "code_sent_message": delivery_message(pending) if pending else "",
+            "pending_username": (pending or {}).get("username", ""),
+            "resend_url": reverse("cognito_auth:signup_resend"),
+        }
+
+    def form_valid(self, form: SignUpConfirmForm) -> HttpResponse:
+        self.request.session.pop(SIGN_UP_SESSION_KEY, None)
+        signals.sign_up_confirmed.send(
+            sender=type(self), request=self.request, username=form.confirm_username, app_client=form.app_client
+        )
+        messages.success(self.request, SIGN_UP_CONFIRMED)
+        return super().form_valid(form)

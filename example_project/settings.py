@@ -67,6 +67,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
+# The example shows the sign-up pages; a site turns them on only if it wants them.
+COGNITO_AUTH_SIGN_UP_ENABLED = env.bool("COGNITO_AUTH_SIGN_UP_ENABLED", default=True)
+
 LOGIN_URL = "cognito_auth:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "cognito_auth:login"

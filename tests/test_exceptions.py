@@ -3,6 +3,7 @@
 import pytest
 
 from cognito_auth.exceptions import (
+    AlreadyConfirmed,
     CodeMismatch,
     CognitoError,
     FlowNotEnabled,
@@ -12,8 +13,11 @@ from cognito_auth.exceptions import (
     RateLimited,
     SecretHashError,
     ServiceUnavailable,
+    TokenRejected,
     UnknownClient,
+    UserDisabled,
     UserNotConfirmed,
+    UserNotFound,
     error_from_cognito,
 )
 
@@ -55,8 +59,8 @@ def test_flow_not_enabled_is_a_configuration_error_with_the_flag_to_turn_on():
     ("code", "message", "expected"),
     [
         ("NotAuthorizedException", "Incorrect username or password.", InvalidCredentials),
-        ("NotAuthorizedException", "User is disabled.", InvalidCredentials),
-        ("UserNotFoundException", "User does not exist.", InvalidCredentials),
+        ("NotAuthorizedException", "User is disabled.", UserDisabled),
+        ("UserNotFoundException", "User does not exist.", UserNotFound),
         ("UserNotConfirmedException", "User is not confirmed.", UserNotConfirmed),
         ("PasswordResetRequiredException", "Password reset required for the user", PasswordResetRequired),
         ("CodeMismatchException", "Invalid verification code provided, please try again.", CodeMismatch),
@@ -77,7 +81,25 @@ def test_codes_map_to_classes(code, message, expected):
     assert error.cognito_message == message
 
 
+def test_disabled_and_unknown_users_are_still_invalid_credentials_for_sign_in():
+    # The login form gives one message for all three; only the reset flow tells them apart.
+    assert issubclass(UserDisabled, InvalidCredentials) and issubclass(UserNotFound, InvalidCredentials)
+
+
 def test_unknown_code_keeps_code_and_text():
     error = error_from_cognito("SomethingNewException", "new text")
     assert type(error) is CognitoError
     assert str(error) == "SomethingNewException: new text"
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "expected"),
+    [
+        ("NotAuthorizedException", "Access Token has expired", TokenRejected),
+        ("NotAuthorizedException", "Access Token has been revoked", TokenRejected),
+        ("NotAuthorizedException", "User cannot be confirmed. Current status is CONFIRMED", AlreadyConfirmed),
+        ("InvalidParameterException", "User is already confirmed.", AlreadyConfirmed),
+    ],
+)
+def test_account_page_outcomes(code, message, expected):
+    assert type(error_from_cognito(code, message)) is expected
