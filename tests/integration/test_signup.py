@@ -1,0 +1,117 @@
+"""Sign-up over HTTP: SignUp, ConfirmSignUp and ResendConfirmationCode with SecretHash."""
+
+from __future__ import annotations
+
+import pytest
+
+from cognito_auth import signals
+
+from .conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+SIGNUP = "/accounts/signup/"
+CONFIRM = "/accounts/signup/confirm/"
+RESEND = "/accounts/signup/resend/"
+
+
+@pytest.fixture
+def signup_on(settings, app_client_for_pool):
+    settings.COGNITO_AUTH_SIGN_UP_ENABLED = True
+    return app_client_for_pool
+
+
+def sign_up(site, username="newcomer", email="newcomer@example.com", password=PASSWORD, again=None):
+    return site.post_form(SIGNUP, {"username": username, "email": email, "password1": password,
+                                   "password2": again or password})
+
+
+def resend(site):
+    return site.http.post(site.base_url + RESEND, data={"csrfmiddlewaretoken": site.http.cookies["csrftoken"]},
+                          headers={"Referer": site.base_url + CONFIRM}, allow_redirects=False, timeout=30)
+
+
+def test_sign_up_is_off_by_default(site, settings, app_client_for_pool):
+    settings.COGNITO_AUTH_SIGN_UP_ENABLED = False
+    assert site.get(SIGNUP).status_code == 404
+    assert "Create an account" not in site.get("/accounts/login/").text
+
+
+def test_sign_up_confirm_sign_in(site, signup_on, cognito_pool, cognito_emulator):
+    seen = []
+    signals.user_signed_up.connect(lambda **kw: seen.append("signed_up"), weak=False, dispatch_uid="s1")
+    signals.sign_up_confirmed.connect(lambda **kw: seen.append("confirmed"), weak=False, dispatch_uid="s2")
+    assert 'href="/accounts/signup/"' in site.get("/accounts/login/").text
+    cognito_emulator.reset_log()
+    response = sign_up(site)
+    assert (response.status_code, response.headers["Location"]) == (302, CONFIRM)
+    page = site.get(CONFIRM).text
+    assert "We sent a code by email to n***@e***" in page and 'name="username"' not in page
+    assert type(site)(site.base_url).login("newcomer", PASSWORD).headers["Location"] == CONFIRM  # unconfirmed
+    response = site.post_form(CONFIRM, {"code": cognito_pool.latest_code("newcomer", "sign_up")})
+    assert (response.status_code, response.headers["Location"]) == (302, "/accounts/login/")
+    assert "Your account is confirmed" in site.get("/accounts/login/").text
+    assert site.login("newcomer", PASSWORD).status_code == 302
+    calls = [(c["action"], c["secret_hash"], c["outcome"]) for c in cognito_emulator.calls()
+             if c["action"] in ("SignUp", "ConfirmSignUp")]
+    assert calls == [("SignUp", "present", "ok"), ("ConfirmSignUp", "present", "ok")]
+    assert seen == ["signed_up", "confirmed"]
+    signals.user_signed_up.disconnect(dispatch_uid="s1")
+    signals.sign_up_confirmed.disconnect(dispatch_uid="s2")
+
+
+def test_wrong_code_then_a_new_code(site, signup_on, cognito_pool):
+    sign_up(site)
+    first = cognito_pool.latest_code("newcomer", "sign_up")
+    wrong = site.post_form(CONFIRM, {"code": "000000" if first != "000000" else "111111"})
+    assert wrong.status_code == 200 and "That code is not right" in wrong.text
+    assert resend(site).headers["Location"] == CONFIRM
+    assert "We sent you a new code" in site.get(CONFIRM).text
+    sent = [m for m in cognito_pool.emulator.outbox() if m["kind"] == "sign_up" and m["pool_id"] == cognito_pool.pool_id]
+    assert len(sent) == 2
+    assert site.post_form(CONFIRM, {"code": cognito_pool.latest_code("newcomer", "sign_up")}).status_code == 302
+
+
+def test_resend_is_rate_limited_by_cognitos_answer(site, signup_on, cognito_pool):
+    sign_up(site)
+    cognito_pool.emulator.fail_next("ResendConfirmationCode", cognito_pool.client_id, "LimitExceededException",
+                                    "Attempt limit exceeded, please try after some time.", times=2)
+    resend(site)
+    assert "Too many attempts" in site.get(CONFIRM).text
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"password": "short"}, "Cognito did not accept the new password: Password not long enough."),
+        ({"again": "Other-Pass-99"}, "The two password fields"),
+        ({"email": "not-an-email"}, "Enter a valid email address"),
+        ({"username": "has space"}, "Enter a valid username"),
+    ],
+)
+def test_sign_up_errors(site, signup_on, fields, expected):
+    response = sign_up(site, **fields)
+    assert response.status_code == 200 and expected in response.text
+
+
+def test_taken_username(site, signup_on, alice):
+    response = sign_up(site, username="alice")
+    assert response.status_code == 200 and "already taken" in response.text
+
+
+def test_confirm_for_a_person_arriving_without_the_first_step(site, signup_on, cognito_pool):
+    sign_up(type(site)(site.base_url), username="elsewhere", email="elsewhere@example.com")
+    page = site.get(CONFIRM).text
+    assert 'name="username"' in page
+    code = cognito_pool.latest_code("elsewhere", "sign_up")
+    assert site.post_form(CONFIRM, {"username": "elsewhere", "code": code}).status_code == 302
+    again = site.post_form(CONFIRM, {"username": "elsewhere", "code": code})
+    assert again.status_code == 200 and "already confirmed" in again.text
+
+
+HOSTILE = ["", "a" * 5000, "\x00", "\x1b[0m", "🙂" * 60, "<script>x</script>"]
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_input_never_gives_a_500(site, signup_on, value):
+    assert sign_up(site, username=value, email=value, password=value).status_code == 200
+    assert site.post_form(CONFIRM, {"username": value, "code": value}).status_code == 200
