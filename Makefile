@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean system-deps
+
+# Debian packages the tests use: chromium (browser tests, driven by Playwright) and openssl
+# (an independent SECRET_HASH computation). Installed when missing, as root or with sudo.
+SYSTEM_PACKAGES := chromium openssl
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +22,15 @@ $(INSTALLED): setup.cfg pyproject.toml | $(BIN)/python
 demo: $(INSTALLED)
 	$(BIN)/python -m example_project.demo
 
-test: $(INSTALLED)
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo=sudo; \
+	  else echo "Please install:$$missing (apt-get install$$missing)"; exit 1; fi; \
+	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+test: $(INSTALLED) system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run cognito_auth
 	$(BIN)/pytest
