@@ -170,6 +170,21 @@ class CognitoForm(forms.Form):
             self.add_error(second, ValidationError(PASSWORD_MISMATCH, code="password_mismatch"))
 
 
+class KnownUsernameMixin:
+    """The username is a field only when the view does not know it from an earlier step
+    (say, a person who arrives with a code from another device)."""
+
+    def __init__(self, *args: Any, username: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.known_username = username
+        if username:
+            del self.fields["username"]
+
+    @property
+    def account_username(self) -> str | None:
+        return self.known_username or self.cleaned_data.get("username")
+
+
 class PasswordResetRequestForm(CognitoForm):
     """Step one: ask Cognito to send a code (ForgotPassword)."""
 
@@ -183,12 +198,8 @@ class PasswordResetRequestForm(CognitoForm):
         return self.cleaned_data
 
 
-class PasswordResetConfirmForm(CognitoForm):
-    """Step two: the code and the new password (ConfirmForgotPassword).
-
-    ``username`` is a field only when the view does not know it (a person who arrives with
-    a code from another device).
-    """
+class PasswordResetConfirmForm(KnownUsernameMixin, CognitoForm):
+    """Step two: the code and the new password (ConfirmForgotPassword)."""
 
     error_fields = {"code_mismatch": "code", "expired_code": "code", "invalid_password": "new_password1"}
 
@@ -197,22 +208,12 @@ class PasswordResetConfirmForm(CognitoForm):
     new_password1 = password_field(_("New password"))
     new_password2 = password_field(_("New password again"))
 
-    def __init__(self, *args: Any, username: str | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.known_username = username
-        if username:
-            del self.fields["username"]
-
-    @property
-    def reset_username(self) -> str | None:
-        return self.known_username or self.cleaned_data.get("username")
-
     def clean(self) -> dict:
         self.passwords_match("new_password1", "new_password2")
-        if not self.errors and self.reset_username:
+        if not self.errors and self.account_username:
             self.call_cognito(
                 "confirm_forgot_password",
-                self.reset_username, self.cleaned_data["code"], self.cleaned_data["new_password1"],
+                self.account_username, self.cleaned_data["code"], self.cleaned_data["new_password1"],
             )
         return self.cleaned_data
 
@@ -273,7 +274,7 @@ class SignUpForm(CognitoForm):
         return self.cleaned_data
 
 
-class SignUpConfirmForm(CognitoForm):
+class SignUpConfirmForm(KnownUsernameMixin, CognitoForm):
     """The code Cognito sent after sign-up (ConfirmSignUp)."""
 
     error_fields = {"code_mismatch": "code", "expired_code": "code"}
@@ -281,42 +282,28 @@ class SignUpConfirmForm(CognitoForm):
     username = username_field()
     code = code_field()
 
-    def __init__(self, *args: Any, username: str | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.known_username = username
-        if username:
-            del self.fields["username"]
-
-    @property
-    def confirm_username(self) -> str | None:
-        return self.known_username or self.cleaned_data.get("username")
-
     def clean(self) -> dict:
-        if not self.errors and self.confirm_username:
-            self.call_cognito("confirm_sign_up", self.confirm_username, self.cleaned_data["code"])
+        if not self.errors and self.account_username:
+            self.call_cognito("confirm_sign_up", self.account_username, self.cleaned_data["code"])
         return self.cleaned_data
 
     def reason_for(self, exc: CognitoError) -> str:
         return "code_mismatch" if isinstance(exc, UserNotFound) else super().reason_for(exc)
 
 
-class ResendCodeForm(CognitoForm):
-    """Ask for a new code; the username comes from the session or this field."""
+class ResendCodeForm(KnownUsernameMixin, CognitoForm):
+    """Ask for a new code (``method``: forgot_password or resend_confirmation_code)."""
 
     username = username_field()
 
-    def __init__(self, *args: Any, username: str | None = None, method: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, method: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.method = method
-        self.known_username = username
-        if username:
-            del self.fields["username"]
 
     def clean(self) -> dict:
         self.delivery: dict[str, str] = {}
-        username = self.known_username or self.cleaned_data.get("username")
-        if username and not self.errors:
-            self.delivery = request_code(self, self.method, username)
+        if self.account_username and not self.errors:
+            self.delivery = request_code(self, self.method, self.account_username)
         return self.cleaned_data
 
 

@@ -152,7 +152,7 @@ class PasswordResetConfirmView(CognitoFormView):
     def form_valid(self, form: PasswordResetConfirmForm) -> HttpResponse:
         self.request.session.pop(self.session_key, None)
         signals.password_reset_completed.send(
-            sender=type(self), request=self.request, username=form.reset_username, app_client=form.app_client
+            sender=type(self), request=self.request, username=form.account_username, app_client=form.app_client
         )
         return super().form_valid(form)
 
@@ -182,9 +182,7 @@ class ResendCodeView(CognitoFormView):
         return {**super().get_form_kwargs(), "username": pending.get("username") or None, "method": self.method}
 
     def form_valid(self, form: ResendCodeForm) -> HttpResponse:
-        pending = self.pending(self.session_key) or {}
-        username = pending.get("username") or form.cleaned_data["username"]
-        remember(self.request, self.session_key, username, form.delivery)
+        remember(self.request, self.session_key, form.account_username, form.delivery)
         messages.success(self.request, NEW_CODE_SENT)
         return super().form_valid(form)
 
@@ -311,7 +309,7 @@ class SignUpConfirmView(CognitoFormView):
     def form_valid(self, form: SignUpConfirmForm) -> HttpResponse:
         self.request.session.pop(SIGN_UP_SESSION_KEY, None)
         signals.sign_up_confirmed.send(
-            sender=type(self), request=self.request, username=form.confirm_username, app_client=form.app_client
+            sender=type(self), request=self.request, username=form.account_username, app_client=form.app_client
         )
         messages.success(self.request, SIGN_UP_CONFIRMED)
         return super().form_valid(form)
