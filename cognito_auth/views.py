@@ -12,6 +12,7 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import reverse, reverse_lazy
@@ -56,17 +57,19 @@ class LoginView(auth_views.LoginView):
     form_class = CognitoAuthenticationForm
     template_name = "cognito_auth/login.html"
 
+    # Cognito knows the person but wants a step first: reason -> (flow's session key, page).
+    next_steps = {
+        "password_reset_required": (RESET_SESSION_KEY, "cognito_auth:password_reset_confirm"),
+        "user_not_confirmed": (SIGN_UP_SESSION_KEY, "cognito_auth:signup_confirm"),
+    }
+
     def form_invalid(self, form: CognitoAuthenticationForm) -> HttpResponse:
-        # Cognito knows the person but wants a step first: take them to it, name filled in.
-        username = form.cleaned_data.get("username", "")
-        if form.has_error("__all__", "password_reset_required"):
-            remember(self.request, RESET_SESSION_KEY, username, {})
-            messages.info(self.request, form.errors["__all__"][0])
-            return HttpResponseRedirect(reverse("cognito_auth:password_reset_confirm"))
-        if form.has_error("__all__", "user_not_confirmed"):
-            remember(self.request, SIGN_UP_SESSION_KEY, username, {})
-            messages.info(self.request, form.errors["__all__"][0])
-            return HttpResponseRedirect(reverse("cognito_auth:signup_confirm"))
+        for reason, (session_key, url_name) in self.next_steps.items():
+            if form.has_error(NON_FIELD_ERRORS, reason):
+                # Take them to that step with their name filled in, and say why.
+                remember(self.request, session_key, form.cleaned_data.get("username", ""), {})
+                messages.info(self.request, form.errors[NON_FIELD_ERRORS][0])
+                return HttpResponseRedirect(reverse(url_name))
         return super().form_invalid(form)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -127,14 +130,12 @@ class PasswordResetView(CognitoFormView):
         return super().form_valid(form)
 
 
-class PasswordResetConfirmView(CognitoFormView):
-    """Step two: code and new password; ConfirmForgotPassword; then the complete page."""
+class CodeEntryView(CognitoFormView):
+    """A page that takes a code for the flow kept under ``session_key``: it says where the
+    code went and offers to send a new one."""
 
-    form_class = PasswordResetConfirmForm
-    template_name = "cognito_auth/password_reset_confirm.html"
-    success_url = reverse_lazy("cognito_auth:password_reset_complete")
-    session_key = RESET_SESSION_KEY
-    resend_url = reverse_lazy("cognito_auth:password_reset_resend")
+    session_key: str
+    resend_url: str
 
     def get_form_kwargs(self) -> dict[str, Any]:
         pending = self.pending(self.session_key) or {}
@@ -148,6 +149,16 @@ class PasswordResetConfirmView(CognitoFormView):
             "pending_username": (pending or {}).get("username", ""),
             "resend_url": self.resend_url,
         }
+
+
+class PasswordResetConfirmView(CodeEntryView):
+    """Step two: code and new password; ConfirmForgotPassword; then the complete page."""
+
+    form_class = PasswordResetConfirmForm
+    template_name = "cognito_auth/password_reset_confirm.html"
+    success_url = reverse_lazy("cognito_auth:password_reset_complete")
+    session_key = RESET_SESSION_KEY
+    resend_url = reverse_lazy("cognito_auth:password_reset_resend")
 
     def form_valid(self, form: PasswordResetConfirmForm) -> HttpResponse:
         self.request.session.pop(self.session_key, None)
@@ -285,29 +296,18 @@ class SignUpView(SignUpEnabledMixin, CognitoFormView):
         return HttpResponseRedirect(reverse("cognito_auth:signup_confirm"))
 
 
-class SignUpConfirmView(CognitoFormView):
+class SignUpConfirmView(CodeEntryView):
     """The sign-up code. Open even with sign-up off: users created elsewhere may arrive
     here from the login page, unconfirmed."""
 
     form_class = SignUpConfirmForm
     template_name = "cognito_auth/signup_confirm.html"
     success_url = reverse_lazy("cognito_auth:login")
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        pending = self.pending(SIGN_UP_SESSION_KEY) or {}
-        return {**super().get_form_kwargs(), "username": pending.get("username") or None}
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        pending = self.pending(SIGN_UP_SESSION_KEY)
-        return {
-            **super().get_context_data(**kwargs),
-            "code_sent_message": delivery_message(pending) if pending else "",
-            "pending_username": (pending or {}).get("username", ""),
-            "resend_url": reverse("cognito_auth:signup_resend"),
-        }
+    session_key = SIGN_UP_SESSION_KEY
+    resend_url = reverse_lazy("cognito_auth:signup_resend")
 
     def form_valid(self, form: SignUpConfirmForm) -> HttpResponse:
-        self.request.session.pop(SIGN_UP_SESSION_KEY, None)
+        self.request.session.pop(self.session_key, None)
         signals.sign_up_confirmed.send(
             sender=type(self), request=self.request, username=form.account_username, app_client=form.app_client
         )
