@@ -78,6 +78,9 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     template_name = "cognito_auth/logged_out.html"
+    # POST only on every Django version (4.2 still signs out on GET, with a warning): a
+    # link or an <img> elsewhere must not sign anyone out.
+    http_method_names = ["post", "options"]
 
 
 def remember(request: HttpRequest, key: str, username: str, delivery: dict[str, str]) -> None:
