@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean system-deps
+.PHONY: demo test test-django42 lint bench clean system-deps
 
 # Debian packages the tests use: chromium (browser tests, driven by Playwright) and openssl
 # (an independent SECRET_HASH computation). Installed when missing, as root or with sudo.
@@ -35,6 +35,12 @@ test: $(INSTALLED) system-deps
 	$(BIN)/python manage.py makemigrations --check --dry-run cognito_auth
 	$(BIN)/pytest
 
+# The oldest Django this app supports (4.2 LTS), in a venv of its own.
+test-django42: system-deps
+	$(PYTHON) -m venv .venv-django42
+	.venv-django42/bin/python -m pip install -e '.[dev]' 'Django>=4.2,<5.0'
+	.venv-django42/bin/pytest
+
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 
@@ -42,4 +48,4 @@ bench: $(INSTALLED)
 	$(BIN)/python benchmarks/login.py
 
 clean:
-	rm -rf $(VENV) .demo test-artifacts
+	rm -rf $(VENV) .venv-django42 .demo test-artifacts
