@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import django
 from django import forms
 from django.contrib import admin
+from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
+from .admin_tools import check_connection, import_view
 from .encryption import UndecryptableSecret
 from .models import AppClient, CognitoIdentity
 
@@ -19,7 +23,10 @@ class AppClientForm(forms.ModelForm):
         max_length=256,
         # render_value=False: the page never carries the secret back to the browser.
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text=_("Leave blank to keep the current secret. Stored encrypted; never shown."),
+        help_text=_(
+            "Leave blank to keep the current secret. A new secret moves the one it replaces to the previous "
+            "secret, so sign-ins keep working while Cognito catches up. Stored encrypted; never shown."
+        ),
     )
     endpoint_url = forms.URLField(
         label=_("Endpoint URL"),
@@ -31,7 +38,23 @@ class AppClientForm(forms.ModelForm):
     clear_client_secret = forms.BooleanField(
         label=_("Remove the client secret"),
         required=False,
-        help_text=_("For an app client that has no secret in Cognito."),
+        help_text=_("For an app client that has no secret in Cognito. Removes the previous secret too."),
+    )
+    new_previous_client_secret = forms.CharField(
+        label=_("Previous client secret"),
+        required=False,
+        strip=True,
+        max_length=256,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "During a secret rotation: tried once when Cognito rejects the current secret. Leave blank to keep "
+            "it. Stored encrypted; never shown."
+        ),
+    )
+    clear_previous_client_secret = forms.BooleanField(
+        label=_("Remove the previous secret"),
+        required=False,
+        help_text=_("Once Cognito accepts the current secret (Check connection says so): ends the rotation."),
     )
 
     class Meta:
@@ -42,14 +65,35 @@ class AppClientForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("new_client_secret") and cleaned.get("clear_client_secret"):
             raise forms.ValidationError(_("Either enter a new secret or remove it, not both."))
+        if cleaned.get("clear_client_secret") and cleaned.get("new_previous_client_secret"):
+            raise forms.ValidationError(_("A client without a secret has no previous secret."))
+        if cleaned.get("new_previous_client_secret") and cleaned.get("clear_previous_client_secret"):
+            raise forms.ValidationError(_("Either enter a previous secret or remove it, not both."))
         return cleaned
 
     def save(self, commit: bool = True) -> AppClient:
-        if self.cleaned_data.get("clear_client_secret"):
-            self.instance.client_secret = ""
-        elif self.cleaned_data.get("new_client_secret"):
-            self.instance.client_secret = self.cleaned_data["new_client_secret"]
+        data, instance = self.cleaned_data, self.instance
+        if data.get("clear_client_secret"):
+            instance.client_secret = instance.previous_client_secret = ""
+        elif data.get("new_client_secret"):
+            replaced = _readable_secret(instance)
+            if replaced and replaced != data["new_client_secret"]:
+                # Rotation in either order: until Cognito holds the new secret, the old one
+                # still signs people in (client.CognitoClient._user_call).
+                instance.previous_client_secret = replaced
+            instance.client_secret = data["new_client_secret"]
+        if data.get("clear_previous_client_secret"):
+            instance.previous_client_secret = ""
+        elif data.get("new_previous_client_secret"):
+            instance.previous_client_secret = data["new_previous_client_secret"]
         return super().save(commit)
+
+
+def _readable_secret(app_client: AppClient) -> str:
+    try:
+        return app_client.client_secret
+    except UndecryptableSecret:
+        return ""  # nothing worth keeping: no key reads it
 
 
 @admin.register(AppClient)
@@ -57,15 +101,32 @@ class AppClientAdmin(admin.ModelAdmin):
     form = AppClientForm
     list_display = [
         "name", "region", "user_pool_id", "client_id", "secret_status", "is_default", "hosts", "endpoint_url",
+        "last_failure_at",
     ]
     list_filter = ["region", "is_default"]
     search_fields = ["name", "client_id", "user_pool_id", "hosts"]
-    readonly_fields = ["secret_status", "updated_at"]
+    readonly_fields = [
+        "secret_status", "previous_secret_status", "updated_at", "last_failure_at", "last_failure_reason",
+    ]
     fieldsets = [
         (None, {"fields": ["name", "region", "user_pool_id", "client_id"]}),
-        (_("Client secret"), {"fields": ["secret_status", "new_client_secret", "clear_client_secret"]}),
+        (_("Client secret"), {"fields": [
+            "secret_status", "new_client_secret", "clear_client_secret",
+            "previous_secret_status", "new_previous_client_secret", "clear_previous_client_secret",
+        ]}),
         (_("Serving"), {"fields": ["is_default", "hosts", "endpoint_url", "updated_at"]}),
+        (_("Last failure"), {"fields": ["last_failure_at", "last_failure_reason"]}),
     ]
+    actions = [check_connection]
+
+    def get_urls(self) -> list[URLPattern]:
+        # Before the default URLs: their "<path:object_id>/" would take "import/".
+        opts = self.model._meta
+        import_url = path(
+            "import/", self.admin_site.admin_view(partial(import_view, self)),
+            name=f"{opts.app_label}_{opts.model_name}_import",
+        )
+        return [import_url, *super().get_urls()]
 
     @admin.display(description=_("secret"))
     def secret_status(self, obj: AppClient) -> str:
@@ -76,6 +137,16 @@ class AppClientAdmin(admin.ModelAdmin):
         except UndecryptableSecret:
             return _("Set, but unreadable with the current SECRET_KEY: enter it again")
         return _("Set")
+
+    @admin.display(description=_("previous secret"))
+    def previous_secret_status(self, obj: AppClient) -> str:
+        if not obj.has_previous_secret:
+            return _("None: no rotation under way")
+        try:
+            obj.previous_client_secret  # noqa: B018 - decrypting is the check
+        except UndecryptableSecret:
+            return _("Set, but unreadable with the current SECRET_KEY: remove it or enter it again")
+        return _("Set: a rotation is under way; remove it once Cognito accepts the current secret")
 
 
 @admin.register(CognitoIdentity)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import TYPE_CHECKING
 
@@ -9,10 +10,11 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http.request import split_domain_port
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import encryption
@@ -22,7 +24,10 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 SECRET_PURPOSE = "client_secret"  # noqa: S105 - an encryption purpose, not a secret
-CACHE_KEY = "cognito_auth:app_clients:v1"
+# v2: app clients gained a previous secret and a last failure; a list cached by an older
+# release must not be read back.
+CACHE_KEY = "cognito_auth:app_clients:v2"
+logger = logging.getLogger("cognito_auth")
 HOST_SEPARATORS = re.compile(r"[\s,]+")
 
 
@@ -79,6 +84,11 @@ class AppClient(models.Model):
         validators=[RegexValidator(r"^[\w+]+$", _("Enter the app client id from Cognito."))],
     )
     encrypted_client_secret = models.TextField(_("encrypted client secret"), blank=True, editable=False)
+    # During a secret rotation, the other secret: a call Cognito rejects with the current
+    # secret is retried with this one (see client.CognitoClient._user_call).
+    encrypted_previous_client_secret = models.TextField(
+        _("encrypted previous client secret"), blank=True, editable=False,
+    )
     endpoint_url = models.URLField(
         _("endpoint URL"),
         blank=True,
@@ -96,6 +106,11 @@ class AppClient(models.Model):
         help_text=_("Host names this client serves, separated by spaces or commas, e.g. shop.example.com."),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    last_failure_at = models.DateTimeField(_("last failure"), null=True, blank=True, editable=False)
+    last_failure_reason = models.TextField(
+        _("last failure reason"), blank=True, editable=False,
+        help_text=_("Why Cognito last rejected a call for a configuration reason, and what to check."),
+    )
 
     objects = AppClientManager()
 
@@ -116,6 +131,9 @@ class AppClient(models.Model):
     def save(self, *args, **kwargs) -> None:
         # A secret written under a SECRET_KEY_FALLBACKS key moves to the current key.
         self.encrypted_client_secret = encryption.rotate(self.encrypted_client_secret, SECRET_PURPOSE)
+        self.encrypted_previous_client_secret = encryption.rotate(
+            self.encrypted_previous_client_secret, SECRET_PURPOSE,
+        )
         with transaction.atomic(using=kwargs.get("using")):
             if self.is_default:
                 AppClient.objects.filter(is_default=True).exclude(pk=self.pk).update(is_default=False)
@@ -153,6 +171,38 @@ class AppClient(models.Model):
     @property
     def has_secret(self) -> bool:
         return bool(self.encrypted_client_secret)
+
+    @property
+    def previous_client_secret(self) -> str:
+        """The other secret during a rotation ("" when none), decrypted on each read."""
+        return encryption.decrypt(self.encrypted_previous_client_secret, SECRET_PURPOSE)
+
+    @previous_client_secret.setter
+    def previous_client_secret(self, value: str | None) -> None:
+        self.encrypted_previous_client_secret = encryption.encrypt(value or "", SECRET_PURPOSE)
+
+    @property
+    def has_previous_secret(self) -> bool:
+        return bool(self.encrypted_previous_client_secret)
+
+    def record_failure(self, reason: str) -> None:
+        """Keep why Cognito just rejected a call for a configuration reason.
+
+        One UPDATE of two columns: no save(), so no signal drops the cached client list,
+        and a login that fails costs one cheap statement more. ``reason`` never holds a
+        secret (see ``client.failure_reason``). A database that refuses the write must not
+        turn a refused sign-in into a server error, so that is only logged.
+        """
+        self.last_failure_at, self.last_failure_reason = timezone.now(), reason
+        if self.pk is None:
+            return
+        try:
+            with transaction.atomic():  # a savepoint: a failed write leaves the caller's transaction usable
+                AppClient.objects.filter(pk=self.pk).update(
+                    last_failure_at=self.last_failure_at, last_failure_reason=reason,
+                )
+        except DatabaseError:
+            logger.warning("Could not record the last failure of app client %r", self.name, exc_info=True)
 
     @property
     def host_names(self) -> frozenset[str]:
