@@ -8,8 +8,15 @@ class CognitoAuthConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.contrib.auth.signals import user_logged_in
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
+        from django.core import checks as django_checks
 
-        from .handlers import store_tokens_in_session
+        from . import checks
+        from .handlers import revoke_tokens_on_logout, store_tokens_in_session
+
+        django_checks.register(checks.check_backends, checks.LABEL)
+        django_checks.register(checks.check_sessions, checks.LABEL, django_checks.Tags.security)
+        django_checks.register(checks.check_app_clients, checks.LABEL, django_checks.Tags.database)
 
         user_logged_in.connect(store_tokens_in_session, dispatch_uid="cognito_auth.store_tokens")
+        user_logged_out.connect(revoke_tokens_on_logout, dispatch_uid="cognito_auth.revoke_tokens")

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -24,13 +24,17 @@ import boto3
 from botocore import UNSIGNED
 from botocore.client import BaseClient
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ParamValidationError
 
 from .conf import app_settings
 from .exceptions import (
+    AwsCredentialsError,
     CognitoError,
     ConfigurationError,
     InvalidRequest,
+    NoCredentials,
+    RateLimited,
+    SecretHashError,
     ServiceUnavailable,
     error_from_cognito,
 )
@@ -116,20 +120,36 @@ def boto3_client(region: str, endpoint_url: str = "") -> BaseClient:
     with _boto3_clients_lock:  # boto3 sessions are not thread-safe while building clients
         client = _boto3_clients.get(key)
         if client is None:
-            config = Config(
-                signature_version=UNSIGNED,
-                connect_timeout=app_settings.CONNECT_TIMEOUT,
-                read_timeout=app_settings.READ_TIMEOUT,
-                retries={"mode": "standard", "total_max_attempts": app_settings.MAX_ATTEMPTS},
-            )
             client = boto3.session.Session().client(
                 "cognito-idp",
                 region_name=region,
                 endpoint_url=endpoint_url or None,
-                config=config,
+                config=_bounded_config(signature_version=UNSIGNED),
             )
             _boto3_clients[key] = client
     return client
+
+
+def admin_boto3_client(region: str, endpoint_url: str = "") -> BaseClient:
+    """A cognito-idp client signed with boto3's default credential chain, same time bounds.
+
+    Only the optional administrator calls use it (``CognitoAdmin``). It is built afresh
+    each time rather than cached: a client keeps the credentials it found when it was
+    built, and those may appear or change (a role assumed, the environment set) while the
+    process runs; the doctor and the admin's import are rare enough not to mind the cost.
+    """
+    return boto3.session.Session().client(
+        "cognito-idp", region_name=region, endpoint_url=endpoint_url or None, config=_bounded_config(),
+    )
+
+
+def _bounded_config(**options: Any) -> Config:
+    return Config(
+        connect_timeout=app_settings.CONNECT_TIMEOUT,
+        read_timeout=app_settings.READ_TIMEOUT,
+        retries={"mode": "standard", "total_max_attempts": app_settings.MAX_ATTEMPTS},
+        **options,
+    )
 
 
 @dataclass(frozen=True)
@@ -162,6 +182,7 @@ class AuthResult:
 HashPlace = tuple[str | None, str]
 IN_AUTH_PARAMETERS: HashPlace = ("AuthParameters", "SECRET_HASH")
 TOP_LEVEL: HashPlace = (None, "SecretHash")
+CLIENT_SECRET_PARAMETER: HashPlace = (None, "ClientSecret")  # RevokeToken takes the secret itself
 
 
 def _with_secret_hash(params: dict[str, Any], place: HashPlace, value: str | None) -> tuple[dict[str, Any], str]:
@@ -250,16 +271,81 @@ class CognitoClient:
         )
         return response.get("CodeDeliveryDetails") or {}
 
+    def probe_initiate_auth(
+        self, auth_flow: str, auth_parameters: dict[str, str], *, username: str, secret: str | None,
+    ) -> AuthResult:
+        """One InitiateAuth for the doctor, hashed with ``secret`` (None: no hash at all)
+        rather than the stored secrets, never retried with another secret, and neither
+        logged nor recorded as the client's last failure: the doctor reports what it finds."""
+        value = secret_hash(username, self.app_client.client_id, secret) if secret else None
+        params, sent = _with_secret_hash(
+            {"AuthFlow": auth_flow, "AuthParameters": auth_parameters}, IN_AUTH_PARAMETERS, value,
+        )
+        response = self._call("initiate_auth", params, sensitive=(*auth_parameters.values(), sent), report=False)
+        return AuthResult.from_response(response)
+
+    def revoke_refresh_token(self, refresh_token: str) -> None:
+        """RevokeToken: the refresh token and the access tokens it gave stop working.
+        Authorised by the client secret itself (not a hash), when the client has one."""
+        self._call_with_secret(
+            "revoke_token", {"Token": refresh_token}, place=CLIENT_SECRET_PARAMETER,
+            proof=lambda secret: secret, sensitive=(refresh_token,),
+        )
+
     def _user_call(
         self, operation: str, params: dict[str, Any], *, username: str, hash_at: HashPlace,
         sensitive: tuple[str, ...],
     ) -> dict:
         """A call that names a user: with a secret, it carries the hash over ``username``."""
-        hashed, value = _with_secret_hash(params, hash_at, self.secret_hash_for(username))
-        return self._call(operation, hashed, sensitive=(*sensitive, value))
+        return self._call_with_secret(
+            operation, params, place=hash_at, sensitive=sensitive,
+            proof=lambda secret: secret_hash(username, self.app_client.client_id, secret),
+        )
+
+    def _call_with_secret(
+        self, operation: str, params: dict[str, Any], *, place: HashPlace, proof: Callable[[str], str],
+        sensitive: tuple[str, ...],
+    ) -> dict:
+        """A call that proves it comes from this client: ``proof(secret)`` (a SECRET_HASH,
+        or the secret itself for RevokeToken) goes at ``place``; nothing without a secret.
+
+        While a secret rotation is under way (a previous secret is stored), a proof Cognito
+        rejects as wrong is sent once more, made with the previous secret. Cognito judges
+        it before anything else, so the rejected call changed nothing and the retry is
+        safe for every operation; the rejection is not reported unless the retry fails.
+        """
+        current = self.app_client.client_secret
+        hashed, value = _with_secret_hash(params, place, proof(current) if current else None)
+        previous = self._previous_secret()
+        if not (value and previous):
+            return self._call(operation, hashed, sensitive=(*sensitive, value))
+        try:
+            return self._call(operation, hashed, sensitive=(*sensitive, value), report=False)
+        except SecretHashError as exc:
+            if exc.problem != "mismatch":
+                self._report(operation, exc)
+                raise
+        except CognitoError as exc:
+            self._report(operation, exc)
+            raise
+        retried, retry_value = _with_secret_hash(params, place, proof(previous))
+        try:
+            response = self._call(operation, retried, sensitive=(*sensitive, value, retry_value))
+        except CognitoError as exc:
+            if accepted_the_hash(exc):  # e.g. a wrong password, judged after the hash
+                self._log_previous_secret_accepted(operation)
+            raise
+        self._log_previous_secret_accepted(operation)
+        return response
+
+    def _previous_secret(self) -> str:
+        # Stand-ins for an app client (scripts, tests) that know nothing of rotation
+        # have no previous secret.
+        return getattr(self.app_client, "previous_client_secret", "")
 
     def _call(
         self, operation: str, params: dict[str, Any], sensitive: tuple[str, ...], with_client_id: bool = True,
+        *, report: bool = True,
     ) -> dict:
         client = boto3_client(self.app_client.region, self.app_client.endpoint_url)
         if with_client_id:
@@ -271,7 +357,8 @@ class CognitoClient:
             error = exc.response.get("Error", {})
             message = _redact(str(error.get("Message", "")), sensitive)
             translated = error_from_cognito(str(error.get("Code", "")), message)
-            self._report(operation, translated)
+            if report:
+                self._report(operation, translated)
             # Not chained: the ClientError holds the unredacted text, which a lenient
             # server may fill with the hash it received. Code and text are carried over.
             raise translated from None
@@ -283,7 +370,8 @@ class CognitoClient:
             # Timeouts, refused connections, DNS failures: botocore's text names the
             # endpoint only, never the request's parameters, so the cause can stay.
             translated = ServiceUnavailable(type(exc).__name__)
-            self._report(operation, translated)
+            if report:
+                self._report(operation, translated)
             raise translated from exc
 
     def _report(self, operation: str, error: CognitoError) -> None:
@@ -303,6 +391,85 @@ class CognitoClient:
             self.app_client.user_pool_id, self.app_client.region, error,
             error.operator_hint,
         )
+        # Kept on the app client too, so the admin shows a broken client before its users
+        # report it. Stand-ins for an app client (scripts, tests) may have nowhere to keep it.
+        record_failure = getattr(self.app_client, "record_failure", None)
+        if record_failure is not None:
+            record_failure(failure_reason(operation, error))
+
+    def _log_previous_secret_accepted(self, operation: str) -> None:
+        logger.warning(
+            "Cognito rejected the SECRET_HASH made with the current client secret of app client %r "
+            "(client id %s) on %s, and accepted the one made with the previous secret. Finish the "
+            "rotation: if Cognito does not hold the current secret yet, add it "
+            "(AddUserPoolClientSecret with that value); if the previous secret is the new one, "
+            "enter it as the client secret in the admin. Then remove the previous secret in the "
+            "admin. Until then every call is sent twice.",
+            self.app_client.name, self.app_client.client_id, operation,
+        )
+
+
+def failure_reason(operation: str, error: ConfigurationError) -> str:
+    """What the admin shows as an app client's last failure: Cognito's code and (redacted)
+    text, the problem, and the hint. Never a secret: nothing here holds one."""
+    problem = f" ({error.problem})" if isinstance(error, SecretHashError) else ""
+    return f"{type(error).__name__}{problem} on {operation}: {error}. {error.operator_hint}"
+
+
+def accepted_the_hash(error: CognitoError) -> bool:
+    """Whether Cognito's refusal came after it accepted the SECRET_HASH.
+
+    Wrong passwords, unknown users, bad codes: Cognito gets that far only with a good
+    hash. A configuration error, an outage, throttling, an invalid parameter or an error
+    this app does not know says nothing about the hash.
+    """
+    undecided = (ConfigurationError, ServiceUnavailable, RateLimited, InvalidRequest, AwsCredentialsError)
+    return not isinstance(error, undecided) and type(error) is not CognitoError
+
+
+class CognitoAdmin:
+    """The few read-only administrator calls the doctor and the admin's import make.
+
+    Unlike every user-facing call, these are signed with AWS credentials from boto3's
+    default chain (environment, shared files, an instance or task role); without any,
+    each raises ``NoCredentials``. Nothing here is logged: DescribeUserPoolClient's
+    answer holds the client secret.
+    """
+
+    def __init__(self, region: str, user_pool_id: str, endpoint_url: str = "") -> None:
+        self.region = region
+        self.user_pool_id = user_pool_id
+        self.endpoint_url = endpoint_url
+        self._client: BaseClient | None = None  # built on first use, for this object's calls only
+
+    def describe_user_pool_client(self, client_id: str) -> dict[str, Any]:
+        """DescribeUserPoolClient's UserPoolClient, ``ClientSecret`` included when it has one."""
+        return self._call("describe_user_pool_client", ClientId=client_id)["UserPoolClient"]
+
+    def describe_user_pool(self) -> dict[str, Any]:
+        return self._call("describe_user_pool")["UserPool"]
+
+    def internal_username(self, username: str) -> str:
+        """The user's internal username (AdminGetUser accepts a username or an alias)."""
+        return self._call("admin_get_user", Username=username)["Username"]
+
+    def _call(self, operation: str, **params: Any) -> dict[str, Any]:
+        if self._client is None:
+            self._client = admin_boto3_client(self.region, self.endpoint_url)
+        try:
+            with withholding_botocore_bodies():
+                return getattr(self._client, operation)(UserPoolId=self.user_pool_id, **params)
+        except NoCredentialsError as exc:
+            raise NoCredentials("boto3 found no AWS credentials") from exc
+        except ClientError as exc:
+            # An error answer holds no secret (only a successful Describe does), so the
+            # cause can stay.
+            error = exc.response.get("Error", {})
+            raise error_from_cognito(str(error.get("Code", "")), str(error.get("Message", ""))) from exc
+        except ParamValidationError:
+            raise InvalidRequest("ParamValidationError") from None
+        except BotoCoreError as exc:
+            raise ServiceUnavailable(type(exc).__name__) from exc
 
 
 def _redact(message: str, sensitive: tuple[str, ...]) -> str:

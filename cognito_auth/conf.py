@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     "CACHE_TIMEOUT": 300,
     # The sign-up pages answer 404 unless this is True: most sites create users elsewhere.
     "SIGN_UP_ENABLED": False,
+    # Sign-out revokes the session's refresh token in Cognito (one RevokeToken call), so a
+    # copied token is worthless afterwards. Needs token revocation on the app client.
+    "REVOKE_ON_LOGOUT": True,
 }
 
 

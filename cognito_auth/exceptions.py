@@ -139,6 +139,23 @@ class UnknownClient(ConfigurationError):
     )
 
 
+class AwsCredentialsError(CognitoError):
+    """A signed administrator call (the doctor's, the admin's import) could not be made.
+
+    User-facing calls never need AWS credentials; only these optional calls do.
+    """
+
+
+class NoCredentials(AwsCredentialsError):
+    """boto3's default credential chain found no AWS credentials."""
+
+    default_code = "NoCredentials"
+
+
+class AccessDenied(AwsCredentialsError):
+    """AWS refused the credentials, or they lack the permission for that call."""
+
+
 ERROR_CLASSES: dict[str, type[CognitoError]] = {
     "NotAuthorizedException": InvalidCredentials,
     "UserNotFoundException": UserNotFound,
@@ -160,8 +177,14 @@ ERROR_CLASSES: dict[str, type[CognitoError]] = {
     "ThrottlingException": RateLimited,
     "InvalidUserPoolConfigurationException": ConfigurationError,
     "InvalidLambdaResponseException": ConfigurationError,
+    "UnsupportedOperationException": ConfigurationError,
     "UnexpectedLambdaException": ConfigurationError,
     "UserLambdaValidationException": InvalidRequest,
+    # Signed administrator calls only.
+    "AccessDeniedException": AccessDenied,
+    "UnrecognizedClientException": AccessDenied,
+    "InvalidSignatureException": AccessDenied,
+    "ExpiredTokenException": AccessDenied,
 }
 
 # Checked in order before ERROR_CLASSES: (text Cognito puts in the message, class, extra
@@ -176,6 +199,7 @@ MESSAGE_RULES: tuple[tuple[str, type[CognitoError], dict[str, str]], ...] = (
     ("configured for secret but secret was not received", SecretHashError,
      {"problem": "missing"}),
     ("flow not enabled for this client", FlowNotEnabled, {}),
+    ("invalid client or secret", SecretHashError, {"problem": "mismatch"}),
     ("user is disabled", UserDisabled, {}),
     ("access token has expired", TokenRejected, {}),
     ("access token has been revoked", TokenRejected, {}),

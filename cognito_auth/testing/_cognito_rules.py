@@ -12,7 +12,8 @@ import hmac
 import json
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+import string
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 # Error codes, as Cognito's `__type`.
@@ -24,6 +25,7 @@ CODE_MISMATCH = "CodeMismatchException"
 EXPIRED_CODE = "ExpiredCodeException"
 POLICY_VIOLATION = "InvalidPasswordException"
 RESET_REQUIRED = "PasswordResetRequiredException"
+UNAUTHORIZED = "UnauthorizedException"
 
 INCORRECT_CREDENTIALS = "Incorrect username or password."
 USER_DISABLED = "User is disabled."
@@ -34,6 +36,7 @@ NO_CODE = "Invalid code provided, please request a code again."
 BAD_REFRESH = "Invalid Refresh Token"
 REVOKED_REFRESH = "Refresh Token has been revoked"
 PASSWORD_RESET_REQUIRED = "Password reset required for the user"  # noqa: S105 - an error text
+INVALID_CLIENT_OR_SECRET = "Invalid client or secret"  # noqa: S105 - an error text
 
 # Moto's NotAuthorizedException texts are often the username, a token or a hash; only
 # these are passed on as they are.
@@ -74,6 +77,12 @@ MISSING_HASH_WORDINGS = {
     "param": "Client {client_id} is configured for secret but secret was not received",
 }
 UNEXPECTED_HASH = "Client {client_id} is not configured for secret but secret hash was received"
+
+# Client secret rotation (AddUserPoolClientSecret): at most two secrets at once, and a
+# secret you choose yourself must look like one Cognito would make.
+MAX_CLIENT_SECRETS = 2
+CUSTOM_CLIENT_SECRET = re.compile(r"[\w+]{24,64}")
+LIMIT_EXCEEDED = "LimitExceededException"
 
 # ExplicitAuthFlows: what a client may do when none are set, and what each flow needs.
 DEFAULT_FLOWS = frozenset({"ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"})
@@ -142,27 +151,48 @@ def secret_hash(client_secret: str, client_id: str, username: str) -> str:
 def verify_secret_hash(
     *,
     client_id: str,
-    client_secret: str | None,
+    client_secrets: Sequence[str],
     received: str | None,
     username: str,
     style: str,
     wording: str,
 ) -> None:
-    """Raise Cognito's error unless `received` is right for a client with (or without) a secret.
+    """Raise Cognito's error unless `received` is right for a client with (or without) secrets.
 
-    `style` is "auth" for SECRET_HASH in AuthParameters/ChallengeResponses and "param" for
-    the top-level SecretHash; `wording` is a key of WRONG_HASH_WORDINGS.
+    `client_secrets` holds the client's secrets (none for a client without one; two while
+    a rotation is under way, when a hash made with either is right). `style` is "auth" for
+    SECRET_HASH in AuthParameters/ChallengeResponses and "param" for the top-level
+    SecretHash; `wording` is a key of WRONG_HASH_WORDINGS.
     """
-    if client_secret is None:
+    if not client_secrets:
         if received:
             raise CognitoError(INVALID_PARAMETER, UNEXPECTED_HASH.format(client_id=client_id))
         return
     if not received:
         raise CognitoError(NOT_AUTHORIZED, MISSING_HASH_WORDINGS[style].format(client_id=client_id))
-    expected = secret_hash(client_secret, client_id, username)
-    # Constant time, and on bytes: compare_digest refuses non-ASCII str.
-    if not hmac.compare_digest(expected.encode(), received.encode("utf-8", "replace")):
+    received_bytes = received.encode("utf-8", "replace")
+    # Constant time, and on bytes: compare_digest refuses non-ASCII str. Every secret is
+    # tried, so the time does not tell which one matched.
+    matches = [
+        hmac.compare_digest(secret_hash(secret, client_id, username).encode(), received_bytes)
+        for secret in client_secrets
+    ]
+    if not any(matches):
         raise CognitoError(NOT_AUTHORIZED, WRONG_HASH_WORDINGS[wording].format(client_id=client_id))
+
+
+def new_client_secret() -> str:
+    """A secret as Cognito makes them: 51 lower-case letters and digits."""
+    alphabet = string.ascii_lowercase + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(51))
+
+
+def check_custom_client_secret(value: str) -> None:
+    if not CUSTOM_CLIENT_SECRET.fullmatch(value):
+        raise CognitoError(
+            INVALID_PARAMETER,
+            "ClientSecret must be 24 to 64 characters of letters, digits, '_' and '+'.",
+        )
 
 
 def enabled_flows(explicit_auth_flows: Iterable[str] | None) -> frozenset[str]:

@@ -5,7 +5,8 @@ only a few calls, ignores ExplicitAuthFlows and PreventUserExistenceErrors, acce
 forgot-password code, has no sign-up codes, and its errors may be empty or quote the hash.
 `StrictCognitoMiddleware` answers those calls the way Cognito does and hands everything
 else to moto unchanged. It also records every Cognito call (without secrets), keeps the
-codes a real pool would email in an outbox, and answers control requests under
+codes a real pool would email in an outbox, holds two secrets per app client during a
+rotation (AddUserPoolClientSecret, which moto lacks), and answers control requests under
 ``/_emulator/``.
 
 Run it as ``python -m cognito_auth.testing``; ``cognito_auth.testing.process`` starts it
@@ -21,6 +22,7 @@ import json
 import signal
 import sys
 import threading
+import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterable
@@ -92,6 +94,15 @@ class _PendingCode:
     moto_code: str = ""
 
 
+@dataclass(frozen=True)
+class _ClientSecret:
+    """One of an app client's secrets, once a test has rotated them."""
+
+    secret_id: str
+    value: str
+    created: float
+
+
 class StrictCognitoMiddleware:
     """Make moto's Cognito as strict as the real one, for the calls an app makes.
 
@@ -119,6 +130,9 @@ class StrictCognitoMiddleware:
         self._codes: dict[tuple[str, str, str], _PendingCode] = {}
         # Failures a test asked for: (action, client id) -> errors for its next calls.
         self._failures: dict[tuple[str, str], list[rules.CognitoError]] = {}
+        # Moto keeps one secret per app client. Once a client's secrets are rotated
+        # (AddUserPoolClientSecret...), the list here is the truth: client id -> secrets.
+        self._client_secrets: dict[str, list[_ClientSecret]] = {}
         self._handlers: dict[str, Callable[[_Call], Response]] = {
             "InitiateAuth": self._initiate_auth,
             "AdminInitiateAuth": self._initiate_auth,
@@ -129,6 +143,11 @@ class StrictCognitoMiddleware:
             "SignUp": self._sign_up,
             "ConfirmSignUp": self._confirm_sign_up,
             "ResendConfirmationCode": self._resend_confirmation_code,
+            "RevokeToken": self._revoke_token,
+            "AddUserPoolClientSecret": self._add_user_pool_client_secret,
+            "DeleteUserPoolClientSecret": self._delete_user_pool_client_secret,
+            "ListUserPoolClientSecrets": self._list_user_pool_client_secrets,
+            "DescribeUserPoolClient": self._describe_user_pool_client,
         }
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -226,6 +245,7 @@ class StrictCognitoMiddleware:
             return self._forward(call)
         username = _required(auth, "USERNAME")
         self._verify_hash(app_client, auth.get("SECRET_HASH"), username, "auth")
+        self._rehash_for_moto(app_client, auth, username)
         if flow in rules.PASSWORD_FLOWS:
             self._check_password_sign_in(app_client, auth)
         return self._forward(call)
@@ -233,7 +253,7 @@ class StrictCognitoMiddleware:
     def _check_refresh(self, app_client: AppClient, auth: dict[str, Any]) -> None:
         """Check a refresh, whose SECRET_HASH is over the user's internal username."""
         received = auth.get("SECRET_HASH")
-        if app_client.secret is None or not received:
+        if not self._secrets_of(app_client) or not received:
             # Settled without knowing the user: no secret to check, or no hash to check.
             self._verify_hash(app_client, received, "", "auth")
         stored_username = _refresh_token_username(app_client, _required(auth, "REFRESH_TOKEN"))
@@ -246,7 +266,7 @@ class StrictCognitoMiddleware:
             self._verify_hash(app_client, received, user.username, "auth")
             # Moto re-checks the hash against the name it stored with the token, which is
             # whatever was typed at sign-in; hand it the hash it expects.
-            auth["SECRET_HASH"] = rules.secret_hash(app_client.secret, app_client.id, stored_username)
+            self._rehash_for_moto(app_client, auth, stored_username)
         if not user.enabled:
             raise rules.CognitoError(rules.NOT_AUTHORIZED, rules.USER_DISABLED)
 
@@ -273,6 +293,7 @@ class StrictCognitoMiddleware:
         app_client = self._app_client(call.params)
         responses = _dict(call.params.get("ChallengeResponses"))
         self._verify_hash(app_client, responses.get("SECRET_HASH"), responses.get("USERNAME") or "", "auth")
+        self._rehash_for_moto(app_client, responses, responses.get("USERNAME") or "")
         return self._forward(call)
 
     def _forgot_password(self, call: _Call) -> Response:
@@ -343,6 +364,20 @@ class StrictCognitoMiddleware:
             user.update_attributes([{"Name": f"{pending.attribute}_verified", "Value": "true"}])
         return response
 
+    def _revoke_token(self, call: _Call) -> Response:
+        """RevokeToken, which moto lacks: the client's own secret (not a hash) authorises it,
+        and the refresh token stops working as after a global sign-out."""
+        app_client = self._app_client(call.params)
+        sent_secret = str(call.params.get("ClientSecret") or "")
+        if app_client.secret is not None and not rules.same_secret(app_client.secret, sent_secret):
+            raise rules.CognitoError(rules.UNAUTHORIZED, rules.INVALID_CLIENT_OR_SECRET)
+        token = str(call.params.get("Token") or "")
+        entry = app_client.pool.refresh_tokens.get(token)
+        if entry is not None and entry[0] == app_client.id:
+            app_client.pool.refresh_tokens[token] = None  # moto's own mark for a revoked token
+        # Cognito answers an unknown token with success too (OAuth token revocation).
+        return _aws_json({})
+
     def _resend_confirmation_code(self, call: _Call) -> Response:
         # Moto has no ResendConfirmationCode: answered here entirely.
         app_client, username = self._secret_hash_param_call(call)
@@ -359,6 +394,87 @@ class StrictCognitoMiddleware:
         self._issue_code("sign_up", app_client, user, details, _PendingCode(rules.new_code(), details["AttributeName"]))
         return _aws_json({"CodeDeliveryDetails": details})
 
+    # Client secret rotation (moto has none of it) ---------------------------------------
+
+    def _add_user_pool_client_secret(self, call: _Call) -> Response:
+        app_client = self._app_client_of_pool(call.params)
+        secrets = self._rotated_secrets(app_client)
+        if len(secrets) >= rules.MAX_CLIENT_SECRETS:
+            message = f"App client {app_client.id} already has {rules.MAX_CLIENT_SECRETS} client secrets."
+            raise rules.CognitoError(rules.LIMIT_EXCEEDED, message)
+        chosen = call.params.get("ClientSecret")
+        if chosen is None:
+            value = rules.new_client_secret()
+        else:
+            rules.check_custom_client_secret(str(chosen))
+            value = str(chosen)
+        created = time.time()
+        secret = _ClientSecret(_client_secret_id(app_client.id, created, secrets), value, created)
+        secrets.append(secret)
+        descriptor: dict[str, Any] = {"ClientSecretId": secret.secret_id, "ClientSecretCreateDate": created}
+        if chosen is None:  # as Cognito: the value comes back only when Cognito made it
+            descriptor["ClientSecretValue"] = value
+        return _aws_json({"ClientSecretDescriptor": descriptor})
+
+    def _delete_user_pool_client_secret(self, call: _Call) -> Response:
+        app_client = self._app_client_of_pool(call.params)
+        secrets = self._rotated_secrets(app_client)
+        wanted = call.params.get("ClientSecretId")
+        remaining = [secret for secret in secrets if secret.secret_id != wanted]
+        if len(remaining) == len(secrets):
+            raise rules.CognitoError(rules.RESOURCE_NOT_FOUND, f"Client secret {wanted} does not exist.")
+        if not remaining:
+            raise rules.CognitoError(
+                rules.INVALID_PARAMETER, "You cannot delete the last remaining secret for an app client."
+            )
+        secrets[:] = remaining
+        return _aws_json({})
+
+    def _list_user_pool_client_secrets(self, call: _Call) -> Response:
+        app_client = self._app_client_of_pool(call.params)
+        # Never the values, as Cognito.
+        listed = [
+            {"ClientSecretId": secret.secret_id, "ClientSecretCreateDate": secret.created}
+            for secret in self._rotated_secrets(app_client)
+        ]
+        return _aws_json({"ClientSecrets": listed})
+
+    def _describe_user_pool_client(self, call: _Call) -> Response:
+        response = self._forward(call)
+        secrets = self._client_secrets.get(str(call.params.get("ClientId", "")))
+        if response.status_code != 200 or not secrets:
+            return response
+        # Cognito documents one ClientSecret here even while a client has two; this
+        # emulator shows the older one, so a caller must not assume it is the newest.
+        body = json.loads(response.get_data())
+        body["UserPoolClient"]["ClientSecret"] = secrets[0].value
+        return _aws_json(body)
+
+    def _rotated_secrets(self, app_client: AppClient) -> list[_ClientSecret]:
+        """The client's secrets as a list that rotation changes, made on first use."""
+        if app_client.secret is None:
+            raise rules.CognitoError(rules.INVALID_PARAMETER, f"App client {app_client.id} has no client secret.")
+        if app_client.id not in self._client_secrets:
+            created = time.time()
+            self._client_secrets[app_client.id] = [
+                _ClientSecret(_client_secret_id(app_client.id, created, []), app_client.secret, created)
+            ]
+        return self._client_secrets[app_client.id]
+
+    def _secrets_of(self, app_client: AppClient) -> list[str]:
+        """Every secret Cognito would accept a hash made with: none, one, or two in a rotation."""
+        rotated = self._client_secrets.get(app_client.id)
+        if rotated is not None:
+            return [secret.value for secret in rotated]
+        return [] if app_client.secret is None else [app_client.secret]
+
+    @staticmethod
+    def _rehash_for_moto(app_client: AppClient, parameters: dict[str, Any], username: str) -> None:
+        # Checked already against every secret the client has; moto checks some calls
+        # again, against the one secret it knows, so it gets the hash made with that one.
+        if app_client.secret is not None and parameters.get("SECRET_HASH"):
+            parameters["SECRET_HASH"] = rules.secret_hash(app_client.secret, app_client.id, username)
+
     # Checks shared by the handlers ------------------------------------------------------
 
     def _app_client(self, params: dict[str, Any]) -> AppClient:
@@ -369,10 +485,17 @@ class StrictCognitoMiddleware:
             raise rules.CognitoError(rules.RESOURCE_NOT_FOUND, message)
         return app_client
 
+    def _app_client_of_pool(self, params: dict[str, Any]) -> AppClient:
+        """The app client of an administrator call, which names its pool too."""
+        app_client = self._app_client(params)
+        if app_client.pool.id != params.get("UserPoolId"):
+            raise rules.CognitoError(rules.RESOURCE_NOT_FOUND, f"User pool client {app_client.id} does not exist.")
+        return app_client
+
     def _verify_hash(self, app_client: AppClient, received: str | None, username: str, style: str) -> None:
         rules.verify_secret_hash(
             client_id=app_client.id,
-            client_secret=app_client.secret,
+            client_secrets=self._secrets_of(app_client),
             received=received,
             username=username,
             style=style,
@@ -514,6 +637,14 @@ def _required(params: dict[str, Any], name: str) -> str:
 
 def _status(user: CognitoIdpUser) -> str:
     return getattr(user.status, "value", user.status)
+
+
+def _client_secret_id(client_id: str, created: float, taken: list[_ClientSecret]) -> str:
+    """Cognito's form, <client id>--<creation time in ms>, kept unique within the client."""
+    millis = int(created * 1000)
+    while any(secret.secret_id == f"{client_id}--{millis}" for secret in taken):
+        millis += 1
+    return f"{client_id}--{millis}"
 
 
 def _code_key(kind: str, app_client: AppClient, user: CognitoIdpUser) -> tuple[str, str, str]:

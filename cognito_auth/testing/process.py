@@ -140,6 +140,29 @@ class EmulatorClient:
         client = self.boto3_admin_client().create_user_pool_client(**options)["UserPoolClient"]
         return client["ClientId"], client.get("ClientSecret", "")
 
+    def add_client_secret(self, pool_id: str, client_id: str, secret: str | None = None) -> tuple[str, str]:
+        """AddUserPoolClientSecret: give the app client a second secret, as a rotation does.
+
+        `secret` chooses its value (24 to 64 of letters, digits, "_", "+"); by default the
+        emulator makes one. Returns (secret id, secret value).
+        """
+        options = {"ClientSecret": secret} if secret is not None else {}
+        added = self.boto3_admin_client().add_user_pool_client_secret(
+            UserPoolId=pool_id, ClientId=client_id, **options
+        )["ClientSecretDescriptor"]
+        return added["ClientSecretId"], added.get("ClientSecretValue", secret or "")
+
+    def client_secret_ids(self, pool_id: str, client_id: str) -> list[str]:
+        """ListUserPoolClientSecrets: the ids of the client's secrets, oldest first."""
+        listed = self.boto3_admin_client().list_user_pool_client_secrets(UserPoolId=pool_id, ClientId=client_id)
+        return [secret["ClientSecretId"] for secret in listed["ClientSecrets"]]
+
+    def delete_client_secret(self, pool_id: str, client_id: str, secret_id: str) -> None:
+        """DeleteUserPoolClientSecret: Cognito stops accepting hashes made with that secret."""
+        self.boto3_admin_client().delete_user_pool_client_secret(
+            UserPoolId=pool_id, ClientId=client_id, ClientSecretId=secret_id
+        )
+
     def create_user(
         self,
         pool_id: str,

@@ -10,8 +10,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import connection
 
+from cognito_auth.client import CognitoClient
+from cognito_auth.exceptions import InvalidCredentials
 from cognito_auth.models import AppClient, CognitoIdentity
-from cognito_auth.tokens import SESSION_KEY
+from cognito_auth.tokens import SESSION_KEY, SessionTokens
 
 from .conftest import PASSWORD
 
@@ -230,3 +232,46 @@ def test_logout_is_a_post_and_ends_the_session(site, alice):
     )
     assert response.status_code == 302
     assert site.get("/").status_code == 302
+
+
+def test_logout_revokes_the_refresh_token(site, alice, cognito_emulator, app_client_for_pool):
+    site.login("alice", PASSWORD)
+    session = Session.objects.get(session_key=site.http.cookies["sessionid"])
+    tokens = SessionTokens.load(session.get_decoded())
+    cognito_emulator.reset_log()
+    response = site.http.post(site.base_url + "/accounts/logout/",
+                              data={"csrfmiddlewaretoken": site.http.cookies["csrftoken"]},
+                              headers={"Referer": site.base_url + "/"}, allow_redirects=False, timeout=30)
+    assert response.status_code == 302
+    assert [(c["action"], c["outcome"]) for c in cognito_emulator.calls()] == [("RevokeToken", "ok")]
+    with pytest.raises(InvalidCredentials, match="revoked"):
+        CognitoClient(app_client_for_pool).refresh(tokens.refresh_token, tokens.cognito_username)
+
+
+def test_logout_works_when_cognito_is_down(site, alice, app_client_for_pool, closed_endpoint):
+    site.login("alice", PASSWORD)
+    app_client_for_pool.endpoint_url = closed_endpoint
+    app_client_for_pool.save()
+    response = site.http.post(site.base_url + "/accounts/logout/",
+                              data={"csrfmiddlewaretoken": site.http.cookies["csrftoken"]},
+                              headers={"Referer": site.base_url + "/"}, allow_redirects=False, timeout=30)
+    assert response.status_code == 302
+    assert site.get("/").status_code == 302
+
+
+def test_logout_revokes_with_the_previous_secret_during_a_rotation(site, alice, cognito_emulator,
+                                                                  app_client_for_pool, cognito_pool):
+    # App first: the new secret is stored while Cognito still knows only the old one.
+    app_client_for_pool.previous_client_secret = cognito_pool.client_secret
+    app_client_for_pool.client_secret = "a-new-secret-cognito-does-not-know-yet"
+    app_client_for_pool.save()
+    site.login("alice", PASSWORD)
+    tokens = SessionTokens.load(Session.objects.get(session_key=site.http.cookies["sessionid"]).get_decoded())
+    cognito_emulator.reset_log()
+    site.http.post(site.base_url + "/accounts/logout/", data={"csrfmiddlewaretoken": site.http.cookies["csrftoken"]},
+                   headers={"Referer": site.base_url + "/"}, allow_redirects=False, timeout=30)
+    assert [(c["action"], c["outcome"]) for c in cognito_emulator.calls()] == [
+        ("RevokeToken", "UnauthorizedException"), ("RevokeToken", "ok"),
+    ]
+    with pytest.raises(InvalidCredentials, match="revoked"):
+        CognitoClient(app_client_for_pool).refresh(tokens.refresh_token, tokens.cognito_username)

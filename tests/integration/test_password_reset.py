@@ -147,7 +147,8 @@ def test_send_a_new_code_sends_one(site, alice, cognito_pool):
     response = resend(site)
     assert (response.status_code, response.headers["Location"]) == (302, CONFIRM)
     assert "We sent you a new code" in site.get(CONFIRM).text
-    sent = [m for m in cognito_pool.emulator.outbox() if m["username"] == "alice" and m["pool_id"] == cognito_pool.pool_id]
+    sent = [m for m in cognito_pool.emulator.outbox()
+            if m["username"] == "alice" and m["pool_id"] == cognito_pool.pool_id]
     assert len(sent) == 2
     assert confirm(site, cognito_pool.latest_code("alice")).status_code == 302
 

@@ -66,7 +66,8 @@ def test_wrong_code_then_a_new_code(site, signup_on, cognito_pool):
     assert wrong.status_code == 200 and "That code is not right" in wrong.text
     assert resend(site).headers["Location"] == CONFIRM
     assert "We sent you a new code" in site.get(CONFIRM).text
-    sent = [m for m in cognito_pool.emulator.outbox() if m["kind"] == "sign_up" and m["pool_id"] == cognito_pool.pool_id]
+    sent = [m for m in cognito_pool.emulator.outbox()
+            if m["kind"] == "sign_up" and m["pool_id"] == cognito_pool.pool_id]
     assert len(sent) == 2
     assert site.post_form(CONFIRM, {"code": cognito_pool.latest_code("newcomer", "sign_up")}).status_code == 302
 
