@@ -165,11 +165,10 @@ class CognitoBackend(ModelBackend):
         return self.configure_user(request, user, created=created, claims=claims)
 
     def _identity(self, user_pool_id: str, sub: str) -> CognitoIdentity | None:
-        return (
-            CognitoIdentity.objects.select_related("user")
-            .filter(user_pool_id=user_pool_id, sub=sub)
-            .first()
-        )
+        try:  # get(), not first(): the pair is unique, and an ORDER BY would cost on every login
+            return CognitoIdentity.objects.select_related("user").get(user_pool_id=user_pool_id, sub=sub)
+        except CognitoIdentity.DoesNotExist:
+            return None
 
     def _create_identity(
         self, request: HttpRequest | None, claims: dict[str, Any], app_client: AppClient
