@@ -23,15 +23,22 @@ def random_password() -> str:
     return f"Demo-{secrets.token_urlsafe(9)}-7a"
 
 
+ENV_FILE = DEMO_DIR / "demo.env"
+
+
 def configure_environment() -> None:
-    """The demo's settings, for this process and the runserver it starts."""
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="example_project.settings",
-        DATABASE_URL=f"sqlite:///{DEMO_DIR / 'db.sqlite3'}",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        DEBUG="true",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-    )
+    """The demo's settings, for this process and the runserver it starts, and in
+    ``.demo/demo.env`` for manage.py commands run by hand against the demo."""
+    settings = {
+        "DJANGO_SETTINGS_MODULE": "example_project.settings",
+        "DATABASE_URL": f"sqlite:///{DEMO_DIR / 'db.sqlite3'}",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DEBUG": "true",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
+    os.environ.update(settings)
+    ENV_FILE.write_text("".join(f"{name}={value}\n" for name, value in settings.items()))
+    ENV_FILE.chmod(0o600)  # it holds the demo's SECRET_KEY
 
 
 def main() -> None:
@@ -68,7 +75,8 @@ def main() -> None:
         # A throwaway secret of a throwaway emulator: shown so you can put it back after
         # trying a wrong one in the admin. The app itself never prints or logs a secret.
         print(f"App client secret (emulator only, for the admin exercise): {client_secret}")
-        print("Codes for password resets are printed here, where a real pool would email them.\n")
+        print("Codes for password resets are printed here, where a real pool would email them.")
+        print("Commands against the demo: env $(cat .demo/demo.env) .venv/bin/python manage.py cognito_check\n")
         print(f"Demo user: demo / {user_password}")
         print(f"Admin: admin / {admin_password}\n", flush=True)
         try:
