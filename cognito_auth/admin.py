@@ -15,15 +15,22 @@ from .encryption import UndecryptableSecret
 from .models import AppClient, CognitoIdentity
 
 
-class AppClientForm(forms.ModelForm):
-    new_client_secret = forms.CharField(
-        label=_("Client secret"),
+def write_only_secret_field(label: str, help_text: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
         required=False,
         strip=True,
         max_length=256,
-        # render_value=False: the page never carries the secret back to the browser.
+        # render_value=False: the page never carries a secret back to the browser.
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text=_(
+        help_text=help_text,
+    )
+
+
+class AppClientForm(forms.ModelForm):
+    new_client_secret = write_only_secret_field(
+        _("Client secret"),
+        _(
             "Leave blank to keep the current secret. A new secret moves the one it replaces to the previous "
             "secret, so sign-ins keep working while Cognito catches up. Stored encrypted; never shown."
         ),
@@ -40,13 +47,9 @@ class AppClientForm(forms.ModelForm):
         required=False,
         help_text=_("For an app client that has no secret in Cognito. Removes the previous secret too."),
     )
-    new_previous_client_secret = forms.CharField(
-        label=_("Previous client secret"),
-        required=False,
-        strip=True,
-        max_length=256,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text=_(
+    new_previous_client_secret = write_only_secret_field(
+        _("Previous client secret"),
+        _(
             "During a secret rotation: tried once when Cognito rejects the current secret. Leave blank to keep "
             "it. Stored encrypted; never shown."
         ),

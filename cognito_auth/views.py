@@ -13,6 +13,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.dispatch import Signal
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import reverse, reverse_lazy
@@ -139,10 +140,18 @@ class CodeEntryView(CognitoFormView):
 
     session_key: str
     resend_url: str
+    completed_signal: Signal  # sent once the code was accepted
 
     def get_form_kwargs(self) -> dict[str, Any]:
         pending = self.pending(self.session_key) or {}
         return {**super().get_form_kwargs(), "username": pending.get("username") or None}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        self.request.session.pop(self.session_key, None)
+        self.completed_signal.send(
+            sender=type(self), request=self.request, username=form.account_username, app_client=form.app_client
+        )
+        return super().form_valid(form)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         pending = self.pending(self.session_key)
@@ -162,13 +171,7 @@ class PasswordResetConfirmView(CodeEntryView):
     success_url = reverse_lazy("cognito_auth:password_reset_complete")
     session_key = RESET_SESSION_KEY
     resend_url = reverse_lazy("cognito_auth:password_reset_resend")
-
-    def form_valid(self, form: PasswordResetConfirmForm) -> HttpResponse:
-        self.request.session.pop(self.session_key, None)
-        signals.password_reset_completed.send(
-            sender=type(self), request=self.request, username=form.account_username, app_client=form.app_client
-        )
-        return super().form_valid(form)
+    completed_signal = signals.password_reset_completed
 
 
 class PasswordResetCompleteView(TemplateView):
@@ -308,11 +311,8 @@ class SignUpConfirmView(CodeEntryView):
     success_url = reverse_lazy("cognito_auth:login")
     session_key = SIGN_UP_SESSION_KEY
     resend_url = reverse_lazy("cognito_auth:signup_resend")
+    completed_signal = signals.sign_up_confirmed
 
     def form_valid(self, form: SignUpConfirmForm) -> HttpResponse:
-        self.request.session.pop(self.session_key, None)
-        signals.sign_up_confirmed.send(
-            sender=type(self), request=self.request, username=form.account_username, app_client=form.app_client
-        )
         messages.success(self.request, SIGN_UP_CONFIRMED)
         return super().form_valid(form)

@@ -298,12 +298,9 @@ class StrictCognitoMiddleware:
 
     def _forgot_password(self, call: _Call) -> Response:
         app_client, username = self._secret_hash_param_call(call)
-        user = find_user(app_client.pool, username)
+        user = _code_recipient(app_client, username)
         if user is None:
-            if app_client.prevents_user_existence_errors:
-                # Cognito pretends to send a code, so the answer tells nobody who has an account.
-                return _aws_json({"CodeDeliveryDetails": rules.fake_delivery(username)})
-            raise rules.CognitoError(rules.USER_NOT_FOUND, rules.COMBINATION_NOT_FOUND)
+            return _aws_json({"CodeDeliveryDetails": rules.fake_delivery(username)})
         details = rules.recovery_delivery(
             user.attribute_lookup, app_client.pool.extended_config.get("AccountRecoverySetting")
         )
@@ -381,11 +378,9 @@ class StrictCognitoMiddleware:
     def _resend_confirmation_code(self, call: _Call) -> Response:
         # Moto has no ResendConfirmationCode: answered here entirely.
         app_client, username = self._secret_hash_param_call(call)
-        user = find_user(app_client.pool, username)
+        user = _code_recipient(app_client, username)
         if user is None:
-            if app_client.prevents_user_existence_errors:
-                return _aws_json({"CodeDeliveryDetails": rules.fake_delivery(username)})
-            raise rules.CognitoError(rules.USER_NOT_FOUND, rules.COMBINATION_NOT_FOUND)
+            return _aws_json({"CodeDeliveryDetails": rules.fake_delivery(username)})
         if user.status != UserStatus.UNCONFIRMED:
             raise rules.CognitoError(rules.INVALID_PARAMETER, "User is already confirmed.")
         details = rules.sign_up_delivery(user.attribute_lookup)
@@ -649,6 +644,16 @@ def _client_secret_id(client_id: str, created: float, taken: list[_ClientSecret]
 
 def _code_key(kind: str, app_client: AppClient, user: CognitoIdpUser) -> tuple[str, str, str]:
     return kind, app_client.pool.id, user.username
+
+
+def _code_recipient(app_client: AppClient, username: str) -> CognitoIdpUser | None:
+    """The user a code goes to; None when the user is unknown and the client hides that
+    (Cognito then pretends to send a code, so the answer tells nobody who has an account).
+    A client that does not hide it says so."""
+    user = find_user(app_client.pool, username)
+    if user is None and not app_client.prevents_user_existence_errors:
+        raise rules.CognitoError(rules.USER_NOT_FOUND, rules.COMBINATION_NOT_FOUND)
+    return user
 
 
 def _refresh_token_username(app_client: AppClient, token: str) -> str:
