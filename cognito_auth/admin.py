@@ -79,11 +79,14 @@ class AppClientForm(forms.ModelForm):
         if data.get("clear_client_secret"):
             instance.client_secret = instance.previous_client_secret = ""
         elif data.get("new_client_secret"):
-            replaced = _readable_secret(instance)
+            replaced = _readable_secret(instance, "client_secret")
             if replaced and replaced != data["new_client_secret"]:
                 # Rotation in either order: until Cognito holds the new secret, the old one
-                # still signs people in (client.CognitoClient._user_call).
+                # still signs people in (client.CognitoClient._call_with_secret).
                 instance.previous_client_secret = replaced
+            elif not _readable_secret(instance, "previous_client_secret"):
+                # An unreadable previous secret would stop every call: it goes too.
+                instance.previous_client_secret = ""
             instance.client_secret = data["new_client_secret"]
         if data.get("clear_previous_client_secret"):
             instance.previous_client_secret = ""
@@ -92,9 +95,9 @@ class AppClientForm(forms.ModelForm):
         return super().save(commit)
 
 
-def _readable_secret(app_client: AppClient) -> str:
+def _readable_secret(app_client: AppClient, attribute: str) -> str:
     try:
-        return app_client.client_secret
+        return getattr(app_client, attribute)
     except UndecryptableSecret:
         return ""  # nothing worth keeping: no key reads it
 

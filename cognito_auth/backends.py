@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, SuspiciousOperation
 from django.db import IntegrityError, transaction
+from django.views.decorators.debug import sensitive_variables
 
 from .client import CognitoClient
 from .exceptions import (
@@ -55,6 +56,7 @@ class CognitoBackend(ModelBackend):
     # ID token claim -> user model field, copied on every sign-in when the field exists.
     claim_fields = {"given_name": "first_name", "family_name": "last_name"}
 
+    @sensitive_variables("password")
     def authenticate(
         self,
         request: HttpRequest | None,

@@ -25,8 +25,10 @@ from botocore import UNSIGNED
 from botocore.client import BaseClient
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ParamValidationError
+from django.views.decorators.debug import sensitive_variables
 
 from .conf import app_settings
+from .encryption import UndecryptableSecret
 from .exceptions import (
     AwsCredentialsError,
     CognitoError,
@@ -35,11 +37,16 @@ from .exceptions import (
     NoCredentials,
     RateLimited,
     SecretHashError,
+    SecretUnreadable,
     ServiceUnavailable,
     error_from_cognito,
 )
 
 logger = logging.getLogger("cognito_auth")
+
+# Django's error reports (the DEBUG page, mailed reports, error trackers reading them) show
+# each frame's locals; in this module those are passwords, secrets, hashes and tokens.
+hide_locals = sensitive_variables()
 
 # botocore logs every request's parameters and every response body at DEBUG: passwords,
 # codes, SECRET_HASHes, tokens, client secrets. While this module makes a call, those
@@ -208,6 +215,7 @@ class CognitoClient:
             return None
         return secret_hash(username, self.app_client.client_id, secret)
 
+    @hide_locals
     def initiate_password_auth(self, username: str, password: str) -> AuthResult:
         """One InitiateAuth USER_PASSWORD_AUTH call, hashed over the name as typed."""
         response = self._user_call(
@@ -217,6 +225,7 @@ class CognitoClient:
         )
         return AuthResult.from_response(response)
 
+    @hide_locals
     def refresh(self, refresh_token: str, internal_username: str) -> AuthResult:
         """REFRESH_TOKEN_AUTH. The hash is over the internal username (the access token's
         ``username`` claim), not the alias the person typed, or Cognito rejects it."""
@@ -234,6 +243,7 @@ class CognitoClient:
         )
         return response.get("CodeDeliveryDetails") or {}
 
+    @hide_locals
     def confirm_forgot_password(self, username: str, code: str, new_password: str) -> None:
         self._user_call(
             "confirm_forgot_password",
@@ -241,6 +251,7 @@ class CognitoClient:
             username=username, hash_at=TOP_LEVEL, sensitive=(code, new_password),
         )
 
+    @hide_locals
     def change_password(self, access_token: str, old_password: str, new_password: str) -> None:
         """ChangePassword names no user (the access token does), so it carries no hash."""
         self._call(
@@ -250,6 +261,7 @@ class CognitoClient:
             with_client_id=False,
         )
 
+    @hide_locals
     def sign_up(self, username: str, password: str, attributes: dict[str, str]) -> dict[str, Any]:
         """SignUp; returns Cognito's answer (UserConfirmed, UserSub, CodeDeliveryDetails)."""
         return self._user_call(
@@ -259,6 +271,7 @@ class CognitoClient:
             username=username, hash_at=TOP_LEVEL, sensitive=(password,),
         )
 
+    @hide_locals
     def confirm_sign_up(self, username: str, code: str) -> None:
         self._user_call(
             "confirm_sign_up", {"Username": username, "ConfirmationCode": code},
@@ -271,6 +284,7 @@ class CognitoClient:
         )
         return response.get("CodeDeliveryDetails") or {}
 
+    @hide_locals
     def probe_initiate_auth(
         self, auth_flow: str, auth_parameters: dict[str, str], *, username: str, secret: str | None,
     ) -> AuthResult:
@@ -284,6 +298,7 @@ class CognitoClient:
         response = self._call("initiate_auth", params, sensitive=(*auth_parameters.values(), sent), report=False)
         return AuthResult.from_response(response)
 
+    @hide_locals
     def revoke_refresh_token(self, refresh_token: str) -> None:
         """RevokeToken: the refresh token and the access tokens it gave stop working.
         Authorised by the client secret itself (not a hash), when the client has one."""
@@ -292,6 +307,7 @@ class CognitoClient:
             proof=lambda secret: secret, sensitive=(refresh_token,),
         )
 
+    @hide_locals
     def _user_call(
         self, operation: str, params: dict[str, Any], *, username: str, hash_at: HashPlace,
         sensitive: tuple[str, ...],
@@ -302,6 +318,7 @@ class CognitoClient:
             proof=lambda secret: secret_hash(username, self.app_client.client_id, secret),
         )
 
+    @hide_locals
     def _call_with_secret(
         self, operation: str, params: dict[str, Any], *, place: HashPlace, proof: Callable[[str], str],
         sensitive: tuple[str, ...],
@@ -314,9 +331,8 @@ class CognitoClient:
         it before anything else, so the rejected call changed nothing and the retry is
         safe for every operation; the rejection is not reported unless the retry fails.
         """
-        current = self.app_client.client_secret
+        current, previous = self._secrets(operation)
         hashed, value = _with_secret_hash(params, place, proof(current) if current else None)
-        previous = self._previous_secret()
         if not (value and previous):
             return self._call(operation, hashed, sensitive=(*sensitive, value))
         try:
@@ -338,11 +354,23 @@ class CognitoClient:
         self._log_previous_secret_accepted(operation)
         return response
 
-    def _previous_secret(self) -> str:
-        # Stand-ins for an app client (scripts, tests) that know nothing of rotation
-        # have no previous secret.
-        return getattr(self.app_client, "previous_client_secret", "")
+    @hide_locals
+    def _secrets(self, operation: str) -> tuple[str, str]:
+        """The current and the previous secret. One that no key can decrypt stops the call
+        as a configuration error (logged, "unavailable" for the person), never a crash that
+        would block every sign-in and sign-out, Django-only ones included."""
+        try:
+            current = self.app_client.client_secret
+            # Stand-ins for an app client (scripts, tests) that know nothing of rotation
+            # have no previous secret.
+            previous = getattr(self.app_client, "previous_client_secret", "")
+        except UndecryptableSecret:
+            error = SecretUnreadable()
+            self._report(operation, error)
+            raise error from None
+        return current, previous
 
+    @hide_locals
     def _call(
         self, operation: str, params: dict[str, Any], sensitive: tuple[str, ...], with_client_id: bool = True,
         *, report: bool = True,
@@ -453,6 +481,7 @@ class CognitoAdmin:
         """The user's internal username (AdminGetUser accepts a username or an alias)."""
         return self._call("admin_get_user", Username=username)["Username"]
 
+    @hide_locals
     def _call(self, operation: str, **params: Any) -> dict[str, Any]:
         if self._client is None:
             self._client = admin_boto3_client(self.region, self.endpoint_url)

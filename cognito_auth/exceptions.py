@@ -130,6 +130,27 @@ class FlowNotEnabled(ConfigurationError):
     )
 
 
+class SecretUnreadable(ConfigurationError):
+    """A stored secret was encrypted under a SECRET_KEY that is neither current nor a
+    fallback: no call can be made until it is entered again."""
+
+    default_code = "SecretUnreadable"
+    operator_hint = (
+        "Put the old key in SECRET_KEY_FALLBACKS, or enter the client secret again in the admin "
+        "(and the previous secret, if one is stored)."
+    )
+
+
+class EndpointNotAllowed(ConfigurationError):
+    """The app client's endpoint URL is neither AWS's nor an allowed host."""
+
+    default_code = "EndpointNotAllowed"
+    operator_hint = (
+        "Use an https endpoint under amazonaws.com, or add the host to "
+        "COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS (a VPC endpoint, a local emulator)."
+    )
+
+
 class UnknownClient(ConfigurationError):
     """The client id or user pool does not exist in that region."""
 

@@ -142,3 +142,16 @@ def test_nothing_secret_reaches_any_log_even_at_debug(cognito_pool, app_client_f
     assert "withheld by cognito_auth" in caplog.text  # botocore did log, without bodies
     for value in (PASSWORD, hashed, cognito_pool.client_secret, tokens.access_token, tokens.refresh_token):
         assert value not in caplog.text
+
+
+def test_unreadable_secret_is_a_logged_configuration_error_not_a_crash(cognito_pool, app_client_for_pool, settings,
+                                                                      caplog):
+    cognito_pool.create_user("erin", PASSWORD)
+    get_user_model().objects.create_superuser("root", "root@example.com", "Local-only-pass-1")
+    settings.SECRET_KEY = "a-rotated-key-without-fallbacks-" + "k" * 30  # the stored secret is now unreadable
+    with caplog.at_level(logging.ERROR, logger="cognito_auth"):
+        _, response = login("erin")
+    assert response.status_code == 200
+    assert "Sign-in is temporarily unavailable" in response.content.decode()
+    assert "SecretUnreadable" in caplog.text and "SECRET_KEY_FALLBACKS" in caplog.text
+    assert login("root", "Local-only-pass-1")[1].status_code == 302  # the admin can still get in to fix it
