@@ -54,6 +54,10 @@ class CognitoAuthenticationForm(AuthenticationForm):
 
     failure_messages = LOGIN_FAILURES
 
+    # A plain CharField, not Django's UsernameField: that one applies NFKC, and Cognito
+    # must get (and the SECRET_HASH cover) the name exactly as typed, as on every other page.
+    username = forms.CharField(widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
+
     password = forms.CharField(
         label=AuthenticationForm.base_fields["password"].label,
         strip=False,
@@ -238,6 +242,8 @@ class CognitoPasswordChangeForm(CognitoForm):
 
     def clean(self) -> dict:
         self.passwords_match("new_password1", "new_password2")
+        if not self.errors and not self.access_token:  # the view could not renew it
+            self.add_error(None, ValidationError(self.error_messages["unavailable"], code="unavailable"))
         if not self.errors:
             self.call_cognito(
                 "change_password",

@@ -209,6 +209,15 @@ class AppClient(models.Model):
         return frozenset(h.lower() for h in HOST_SEPARATORS.split(self.hosts) if h)
 
 
+class CognitoIdentityQuerySet(models.QuerySet["CognitoIdentity"]):
+    def for_cognito_name(self, user_pool_id: str, name: str) -> models.QuerySet[CognitoIdentity]:
+        """The identities a name typed in a pool may mean: the internal username, or the
+        email alias of a linked user."""
+        return self.select_related("user").filter(
+            models.Q(cognito_username=name) | models.Q(user__email__iexact=name), user_pool_id=user_pool_id,
+        )
+
+
 class CognitoIdentity(models.Model):
     """Links a Cognito user, known by (user pool, ``sub``), to a Django user."""
 
@@ -226,6 +235,8 @@ class CognitoIdentity(models.Model):
         help_text=_("The internal username (cognito:username); the sub in email-as-username pools."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = CognitoIdentityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Cognito identity")

@@ -4,11 +4,12 @@ each. All carry ``sensitive_post_parameters``, ``csrf_protect`` and ``never_cach
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -44,7 +45,7 @@ from .messages import (
     SESSION_EXPIRED,
     SIGN_UP_CONFIRMED,
 )
-from .models import AppClient
+from .models import AppClient, CognitoIdentity
 from .tokens import SessionTokens
 
 # Session keys: who is in the middle of a reset or a sign-up, and where the code went.
@@ -82,6 +83,17 @@ class LogoutView(auth_views.LogoutView):
     # POST only on every Django version (4.2 still signs out on GET, with a warning): a
     # link or an <img> elsewhere must not sign anyone out.
     http_method_names = ["post", "options"]
+
+
+def end_other_sessions(user: Any) -> None:
+    """A new Cognito password ends every Django session of that person.
+
+    Django ties a session to a hash of the local password; a Cognito user's local password
+    is unusable, so it gets a new random value and each old session fails that check.
+    """
+    if not user.has_usable_password():
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
 
 
 def remember(request: HttpRequest, key: str, username: str, delivery: dict[str, str]) -> None:
@@ -173,6 +185,11 @@ class PasswordResetConfirmView(CodeEntryView):
     resend_url = reverse_lazy("cognito_auth:password_reset_resend")
     completed_signal = signals.password_reset_completed
 
+    def form_valid(self, form: PasswordResetConfirmForm) -> HttpResponse:
+        for identity in CognitoIdentity.objects.for_cognito_name(form.app_client.user_pool_id, form.account_username):
+            end_other_sessions(identity.user)
+        return super().form_valid(form)
+
 
 class PasswordResetCompleteView(TemplateView):
     template_name = "cognito_auth/password_reset_complete.html"
@@ -198,8 +215,14 @@ class ResendCodeView(CognitoFormView):
         pending = self.pending(self.session_key) or {}
         return {**super().get_form_kwargs(), "username": pending.get("username") or None, "method": self.method}
 
+    requested_signal: Signal | None = signals.password_reset_requested
+
     def form_valid(self, form: ResendCodeForm) -> HttpResponse:
         remember(self.request, self.session_key, form.account_username, form.delivery)
+        if self.requested_signal is not None:
+            self.requested_signal.send(
+                sender=type(self), request=self.request, username=form.account_username, app_client=form.app_client
+            )
         messages.success(self.request, NEW_CODE_SENT)
         return super().form_valid(form)
 
@@ -213,9 +236,12 @@ class SignUpResendView(ResendCodeView):
     session_key = SIGN_UP_SESSION_KEY
     method = "resend_confirmation_code"
     success_url = reverse_lazy("cognito_auth:signup_confirm")
+    requested_signal = None
 
 
-@method_decorator(login_required, name="dispatch")
+# CSRF and the rest come before login_required and before any token renewal: a forged
+# POST must not make Cognito calls, write the session or sign anyone out.
+@method_decorator([*protected, login_required], name="dispatch")
 class PasswordChangeView(CognitoFormView):
     """ChangePassword with the session's access token, renewed first when it expired.
 
@@ -241,7 +267,9 @@ class PasswordChangeView(CognitoFormView):
             except (TokenRejected, InvalidCredentials):
                 return self.sign_in_again()
             except CognitoError:
-                pass  # unreachable or misconfigured: the form's own call will say so
+                # Unreachable or misconfigured: the refresh token may be fine, so the person
+                # stays signed in and the form says "unavailable" (no access token to use).
+                self.tokens = dataclasses.replace(self.tokens, access_token="")
         return super().dispatch(request, *args, **kwargs)
 
     def renewed(self, tokens: SessionTokens) -> SessionTokens:
@@ -258,6 +286,11 @@ class PasswordChangeView(CognitoFormView):
         kwargs = super().get_form_kwargs()
         kwargs["app_client"] = AppClient.objects.filter(pk=self.tokens.app_client_pk).first()
         return {**kwargs, "access_token": self.tokens.access_token}
+
+    def form_valid(self, form: CognitoPasswordChangeForm) -> HttpResponse:
+        end_other_sessions(self.request.user)
+        update_session_auth_hash(self.request, self.request.user)  # ...but not this one
+        return super().form_valid(form)
 
     def form_invalid(self, form: CognitoPasswordChangeForm) -> HttpResponse:
         if form.token_rejected:

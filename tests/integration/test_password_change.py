@@ -110,3 +110,33 @@ HOSTILE = ["", "a" * 5000, "\x1b[0m", "🙂" * 100, "<b>x</b>"]
 def test_hostile_input_never_gives_a_500(site, alice, value):
     site.login("alice", PASSWORD)
     assert change(site, value, value, value).status_code == 200
+
+
+def test_a_forged_post_makes_no_cognito_call_and_signs_nobody_out(site, alice, cognito_emulator):
+    site.login("alice", PASSWORD)
+    expire_access_token(site)
+    cognito_emulator.reset_log()
+    forged = site.http.post(site.base_url + CHANGE, data={"old_password": PASSWORD, "new_password1": NEW_PASSWORD,
+                                                          "new_password2": NEW_PASSWORD},
+                            allow_redirects=False, timeout=30)  # no CSRF token
+    assert forged.status_code == 403
+    assert cognito_emulator.calls() == []
+    assert site.get("/").status_code == 200
+
+
+def test_a_failed_renewal_keeps_the_person_signed_in(site, alice, cognito_pool):
+    site.login("alice", PASSWORD)
+    expire_access_token(site)
+    cognito_pool.emulator.fail_next("InitiateAuth", cognito_pool.client_id, "InternalErrorException", "", times=2)
+    response = change(site)
+    assert response.status_code == 200 and "temporarily unavailable" in response.text
+    assert site.get("/").status_code == 200
+
+
+def test_a_new_password_ends_the_other_sessions_but_not_this_one(site, alice):
+    other_device = type(site)(site.base_url)
+    other_device.login("alice", PASSWORD)
+    site.login("alice", PASSWORD)
+    assert change(site).status_code == 302
+    assert site.get("/").status_code == 200
+    assert other_device.get("/").status_code == 302  # signed out

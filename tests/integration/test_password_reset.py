@@ -225,3 +225,23 @@ def test_hostile_input_never_gives_a_500(site, alice, value):
     for data in ({"username": value, "code": value, "new_password1": value, "new_password2": value},
                  {"username": "alice", "code": value, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}):
         assert site.post_form(CONFIRM, data).status_code == 200
+
+
+def test_a_reset_ends_every_session_of_that_person(site, alice, cognito_pool):
+    stolen = type(site)(site.base_url)
+    stolen.login("alice", PASSWORD)
+    assert stolen.get("/").status_code == 200
+    request_code(site, "alice")
+    assert confirm(site, cognito_pool.latest_code("alice")).status_code == 302
+    assert stolen.get("/").status_code == 302
+
+
+def test_resending_a_code_is_a_reset_request_too(site, alice):
+    sent = []
+    signals.password_reset_requested.connect(lambda **kw: sent.append(kw["username"]), weak=False, dispatch_uid="r1")
+    try:
+        request_code(site, "alice")
+        resend(site)
+    finally:
+        signals.password_reset_requested.disconnect(dispatch_uid="r1")
+    assert sent == ["alice", "alice"]
