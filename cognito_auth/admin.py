@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from .admin_tools import check_connection, import_view
 from .encryption import UndecryptableSecret
 from .models import AppClient, CognitoIdentity
+from .validators import validate_endpoint_url
 
 
 def write_only_secret_field(label: str, help_text: str) -> forms.CharField:
@@ -39,6 +40,7 @@ class AppClientForm(forms.ModelForm):
         label=_("Endpoint URL"),
         required=False,
         help_text=_("Blank for AWS. Set for a VPC endpoint or a local emulator."),
+        validators=[validate_endpoint_url],
         # Django 5 asks which scheme a bare host name gets; an endpoint is https.
         **({"assume_scheme": "https"} if django.VERSION >= (5, 0) else {}),
     )

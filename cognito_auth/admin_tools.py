@@ -26,6 +26,7 @@ from .doctor import OK, PROBLEM, diagnose
 from .encryption import UndecryptableSecret
 from .exceptions import AccessDenied, CognitoError, NoCredentials, UnknownClient
 from .models import AppClient
+from .validators import validate_endpoint_url
 
 if TYPE_CHECKING:
     from django.contrib.admin import ModelAdmin
@@ -56,6 +57,7 @@ class ImportFromCognitoForm(forms.Form):
         label=_("Endpoint URL"),
         required=False,
         help_text=_("Blank for AWS. Set for a VPC endpoint or a local emulator."),
+        validators=[validate_endpoint_url],
         **({"assume_scheme": "https"} if django.VERSION >= (5, 0) else {}),
     )
     name = _model_field(

@@ -33,6 +33,7 @@ from .exceptions import (
     AwsCredentialsError,
     CognitoError,
     ConfigurationError,
+    EndpointNotAllowed,
     InvalidRequest,
     NoCredentials,
     RateLimited,
@@ -41,6 +42,7 @@ from .exceptions import (
     ServiceUnavailable,
     error_from_cognito,
 )
+from .validators import endpoint_allowed
 
 logger = logging.getLogger("cognito_auth")
 
@@ -375,6 +377,11 @@ class CognitoClient:
         self, operation: str, params: dict[str, Any], sensitive: tuple[str, ...], with_client_id: bool = True,
         *, report: bool = True,
     ) -> dict:
+        if not endpoint_allowed(self.app_client.endpoint_url):
+            refused = EndpointNotAllowed(self.app_client.endpoint_url)
+            if report:
+                self._report(operation, refused)
+            raise refused
         client = boto3_client(self.app_client.region, self.app_client.endpoint_url)
         if with_client_id:
             params = {"ClientId": self.app_client.client_id, **params}
@@ -483,6 +490,9 @@ class CognitoAdmin:
 
     @hide_locals
     def _call(self, operation: str, **params: Any) -> dict[str, Any]:
+        if not endpoint_allowed(self.endpoint_url):
+            # Never sign a request for a host we do not trust: it would get AWS credentials.
+            raise EndpointNotAllowed(self.endpoint_url)
         if self._client is None:
             self._client = admin_boto3_client(self.region, self.endpoint_url)
         try:

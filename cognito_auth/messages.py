@@ -26,6 +26,9 @@ LOGIN_FAILURES = {
 
 INVALID_USERNAME = _("Enter a valid username: letters, digits, symbols and punctuation only.")
 INVALID_CODE = _("Enter the code exactly as you received it.")
+ENDPOINT_NOT_ALLOWED = _(
+    "Use an https endpoint under amazonaws.com, or a host listed in COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS."
+)
 PASSWORD_MISMATCH = _("The two password fields didn't match.")
 
 # Outcomes of the password-reset, password-change and sign-up calls.

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import encryption
 from .conf import app_settings
+from .validators import validate_endpoint_url
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -92,6 +93,7 @@ class AppClient(models.Model):
     endpoint_url = models.URLField(
         _("endpoint URL"),
         blank=True,
+        validators=[validate_endpoint_url],
         help_text=_("Blank for AWS. Set for a VPC endpoint or a local emulator."),
     )
     is_default = models.BooleanField(

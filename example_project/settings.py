@@ -70,6 +70,11 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # The example shows the sign-up pages; a site turns them on only if it wants them.
 COGNITO_AUTH_SIGN_UP_ENABLED = env.bool("COGNITO_AUTH_SIGN_UP_ENABLED", default=True)
 
+# The demo's and the tests' local Cognito emulator listens on loopback.
+COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS = env.list(
+    "COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS", default=["127.0.0.1", "localhost"]
+)
+
 LOGIN_URL = "cognito_auth:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "cognito_auth:login"

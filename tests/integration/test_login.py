@@ -278,8 +278,8 @@ def test_logout_revokes_with_the_previous_secret_during_a_rotation(site, alice, 
 
 
 def test_the_username_reaches_cognito_exactly_as_typed(site, cognito_pool, app_client_for_pool, cognito_emulator):
-    # Full-width letters: Django's UsernameField would fold them (NFKC) to "wide".
-    cognito_pool.create_user("ｗｉｄｅ", PASSWORD)
+    wide = "\uff57\uff49\uff44\uff45"  # full-width "wide": Django's UsernameField would fold it (NFKC)
+    cognito_pool.create_user(wide, PASSWORD)
     cognito_emulator.reset_log()
-    assert site.login("ｗｉｄｅ", PASSWORD).status_code == 302
-    assert [c["username"] for c in cognito_emulator.calls()] == ["ｗｉｄｅ"]
+    assert site.login(wide, PASSWORD).status_code == 302
+    assert [c["username"] for c in cognito_emulator.calls()] == [wide]
