@@ -126,10 +126,24 @@ class CognitoBackend(ModelBackend):
             except FieldDoesNotExist:  # a custom user model without that field
                 continue
             fitted = str(value)[: field.max_length] if field.max_length else value
-            if getattr(user, field_name) != fitted:
-                setattr(user, field_name, fitted)
-                changed.append(field_name)
+            if getattr(user, field_name) == fitted or self._taken(user, field, fitted):
+                continue
+            setattr(user, field_name, fitted)
+            changed.append(field_name)
         return changed
+
+    def _taken(self, user: AbstractBaseUser, field: Any, value: Any) -> bool:
+        """A unique field (say, a custom user model's email) already holding this value for
+        another user: it is left as it is rather than failing the sign-in."""
+        if not field.unique:
+            return False
+        taken = UserModel._default_manager.filter(**{field.name: value}).exclude(pk=user.pk).exists()
+        if taken:
+            logger.warning(
+                "Not copying Cognito's %s onto user %r: another Django user already has that value.",
+                field.name, user.get_username(),
+            )
+        return taken
 
     def configure_user(  # type: ignore[override]
         self, request: HttpRequest | None, user: AbstractBaseUser, created: bool = True,
@@ -152,8 +166,10 @@ class CognitoBackend(ModelBackend):
             except IntegrityError:
                 # The same person signing in twice at once: the other request created it.
                 identity = self._identity(app_client.user_pool_id, claims["sub"])
-                if identity is None:
-                    raise
+                if identity is None:  # some other unique field of the user model clashed
+                    logger.warning("Cognito user %r could not be given a Django user: a unique field clashed.",
+                                   claims.get("cognito:username"))
+                    raise self._refuse(request, "account_conflict") from None
                 created = False
         user = identity.user
         if not created:

@@ -314,16 +314,27 @@ class ResendCodeForm(KnownUsernameMixin, CognitoForm):
 
 
 def request_code(form: CognitoForm, method: str, username: str) -> dict[str, str]:
-    """Ask Cognito to send a code; the CodeDeliveryDetails, or {} for an unknown user.
+    """Ask Cognito to send a code; its CodeDeliveryDetails.
 
-    A pool without PreventUserExistenceErrors says the user does not exist. The page then
-    answers as for a real user, so it tells nobody who has an account.
+    A pool without PreventUserExistenceErrors says the user does not exist. The answer is
+    then a pretend delivery shaped like the one Cognito itself makes up when that setting
+    is on, so the page reads the same for a name with or without an account.
     """
     try:
         return form.call_cognito(method, username, reraise=(UserNotFound,)) or {}
     except UserNotFound:
         warn_user_existence_revealed(form.app_client)
-        return {}
+        return pretend_delivery(username)
+
+
+def pretend_delivery(username: str) -> dict[str, str]:
+    """"n***@e***": a masked email address made from the name, as Cognito masks real ones."""
+    local, _, domain = username.partition("@")
+    return {
+        "Destination": f"{local[:1]}***@{(domain or 'example.com')[:1]}***",
+        "DeliveryMedium": "EMAIL",
+        "AttributeName": "email",
+    }
 
 
 def warn_user_existence_revealed(app_client: AppClient | None) -> None:

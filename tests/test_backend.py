@@ -155,3 +155,16 @@ def test_unreadable_secret_is_a_logged_configuration_error_not_a_crash(cognito_p
     assert "Sign-in is temporarily unavailable" in response.content.decode()
     assert "SecretUnreadable" in caplog.text and "SECRET_KEY_FALLBACKS" in caplog.text
     assert login("root", "Local-only-pass-1")[1].status_code == 302  # the admin can still get in to fix it
+
+
+def test_a_unique_email_held_by_another_user_is_left_alone(cognito_pool, app_client_for_pool, monkeypatch, caplog):
+    # As with a custom user model whose email is unique.
+    email = get_user_model()._meta.get_field("email")
+    monkeypatch.setattr(email, "_unique", True)  # Django 4.2: `unique` is a property over it
+    monkeypatch.setitem(email.__dict__, "unique", True)  # Django 5: a cached_property
+    get_user_model().objects.create_user("owner", email="shared@example.com", password="Local-only-1")
+    cognito_pool.create_user("newbie", PASSWORD, {"email": "shared@example.com", "email_verified": "true"})
+    with caplog.at_level(logging.WARNING, logger="cognito_auth"):
+        assert login("newbie")[1].status_code == 302
+    assert get_user_model().objects.get(username="newbie").email == ""
+    assert "another Django user already has that value" in caplog.text
