@@ -479,14 +479,14 @@ class CognitoAdmin:
 
     def describe_user_pool_client(self, client_id: str) -> dict[str, Any]:
         """DescribeUserPoolClient's UserPoolClient, ``ClientSecret`` included when it has one."""
-        return self._call("describe_user_pool_client", ClientId=client_id)["UserPoolClient"]
+        return _answer_part(self._call("describe_user_pool_client", ClientId=client_id), "UserPoolClient")
 
     def describe_user_pool(self) -> dict[str, Any]:
-        return self._call("describe_user_pool")["UserPool"]
+        return _answer_part(self._call("describe_user_pool"), "UserPool")
 
     def internal_username(self, username: str) -> str:
         """The user's internal username (AdminGetUser accepts a username or an alias)."""
-        return self._call("admin_get_user", Username=username)["Username"]
+        return _answer_part(self._call("admin_get_user", Username=username), "Username")
 
     @hide_locals
     def _call(self, operation: str, **params: Any) -> dict[str, Any]:
@@ -509,6 +509,14 @@ class CognitoAdmin:
             raise InvalidRequest("ParamValidationError") from None
         except BotoCoreError as exc:
             raise ServiceUnavailable(type(exc).__name__) from exc
+
+
+def _answer_part(answer: dict[str, Any], key: str) -> Any:
+    """One part of an administrator call's answer; an answer without it (a proxy, a broken
+    emulator) is a service fault, not a KeyError."""
+    if key not in answer:
+        raise ServiceUnavailable(f"Cognito's answer has no {key}")
+    return answer[key]
 
 
 def _redact(message: str, sensitive: tuple[str, ...]) -> str:

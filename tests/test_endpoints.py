@@ -54,3 +54,12 @@ def test_no_call_goes_to_an_unlisted_endpoint_even_from_a_row_made_in_code(setti
     assert "'rogue'" in caplog.text and "ALLOWED_ENDPOINT_HOSTS" in caplog.text
     with pytest.raises(EndpointNotAllowed):
         CognitoAdmin("eu-west-1", "eu-west-1_Abc", "http://169.254.169.254").describe_user_pool()
+
+
+def test_an_admin_answer_without_its_part_is_a_service_fault():
+    from cognito_auth.client import _answer_part
+    from cognito_auth.exceptions import ServiceUnavailable
+
+    assert _answer_part({"UserPool": {"Id": "x"}}, "UserPool") == {"Id": "x"}
+    with pytest.raises(ServiceUnavailable, match="no UserPool"):
+        _answer_part({}, "UserPool")
