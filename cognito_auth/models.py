@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -26,8 +27,10 @@ if TYPE_CHECKING:
 
 SECRET_PURPOSE = "client_secret"  # noqa: S105 - an encryption purpose, not a secret
 # v2: app clients gained a previous secret and a last failure; a list cached by an older
-# release must not be read back.
-CACHE_KEY = "cognito_auth:app_clients:v2"
+# release must not be read back. The list lives under the current generation, a random
+# token replaced on every change (see ``forget_cached``).
+CACHE_KEY_PREFIX = "cognito_auth:app_clients:v2:"
+GENERATION_KEY = "cognito_auth:app_clients:generation"
 logger = logging.getLogger("cognito_auth")
 HOST_SEPARATORS = re.compile(r"[\s,]+")
 
@@ -41,10 +44,11 @@ class AppClientManager(models.Manager["AppClient"]):
         only the encrypted secret.
         """
         cache = caches[app_settings.CACHE_ALIAS]
-        clients = cache.get(CACHE_KEY)
+        key = cache_key()
+        clients = cache.get(key)
         if clients is None:
             clients = list(self.order_by("pk"))
-            cache.set(CACHE_KEY, clients, app_settings.CACHE_TIMEOUT)
+            cache.set(key, clients, app_settings.CACHE_TIMEOUT)
         return clients
 
     def for_host(self, host: str | None) -> AppClient | None:
@@ -251,14 +255,25 @@ class CognitoIdentity(models.Model):
         return f"{self.cognito_username} ({self.user_pool_id})"
 
 
+def cache_key() -> str:
+    """Where the app client list of the current generation is cached."""
+    cache = caches[app_settings.CACHE_ALIAS]
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:  # first use, or evicted: any new token will do
+        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return f"{CACHE_KEY_PREFIX}{generation}"
+
+
 @receiver(post_save, sender=AppClient)
 @receiver(post_delete, sender=AppClient)
 def forget_cached(**kwargs) -> None:
-    """Drop the cached client list now and again after commit.
+    """Start a new generation now and again after commit.
 
-    The second delete matters: another process could re-cache the old rows between this
-    delete and the commit of the transaction that changed them.
+    Deleting the entry would not do: a process that read the old rows just before the
+    commit could store them again afterwards, for CACHE_TIMEOUT seconds. Under a new
+    generation such a late write lands under a key nobody reads any more.
     """
     cache = caches[app_settings.CACHE_ALIAS]
-    cache.delete(CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    transaction.on_commit(lambda: cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None))

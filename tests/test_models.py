@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from cognito_auth.encryption import UndecryptableSecret
-from cognito_auth.models import CACHE_KEY, AppClient
+from cognito_auth.models import AppClient, cache_key
 
 pytestmark = pytest.mark.django_db
 PLAIN = "1a2b3c4d5e6f7g8h9i0jklmnopqrstuvwxyz0123456789abcdef"
@@ -106,7 +106,7 @@ def test_pool_id_must_match_region():
 
 def test_lookup_is_cached_and_every_save_or_delete_invalidates(app_client_factory, django_assert_num_queries):
     client = app_client_factory(is_default=True)
-    caches["default"].delete(CACHE_KEY)
+    caches["default"].delete(cache_key())
     with django_assert_num_queries(1):
         AppClient.objects.for_host(None)
     with django_assert_num_queries(0):
@@ -123,4 +123,16 @@ def test_cache_never_holds_the_plain_secret(app_client_factory):
 
     app_client_factory(client_secret=PLAIN)
     AppClient.objects.cached()
-    assert PLAIN.encode() not in pickle.dumps(caches["default"].get(CACHE_KEY))
+    assert PLAIN.encode() not in pickle.dumps(caches["default"].get(cache_key()))
+
+
+def test_a_list_read_before_a_change_and_stored_after_it_is_never_served(app_client_factory):
+    # Another process read the rows before the admin's change committed, and stores them
+    # only afterwards: the generation moved on, so that late write is never read.
+    client = app_client_factory(client_id="before", is_default=True)
+    stale_key = cache_key()
+    stale_rows = list(AppClient.objects.order_by("pk"))
+    client.client_id = "after"
+    client.save()
+    caches["default"].set(stale_key, stale_rows)  # the late write
+    assert AppClient.objects.for_host(None).client_id == "after"

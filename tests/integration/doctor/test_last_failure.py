@@ -8,7 +8,7 @@ from django.test import RequestFactory
 
 from cognito_auth.backends import CognitoBackend
 from cognito_auth.exceptions import FlowNotEnabled, SecretHashError, UnknownClient
-from cognito_auth.models import CACHE_KEY, AppClient
+from cognito_auth.models import AppClient, cache_key
 
 from .helpers import PASSWORD
 
@@ -60,7 +60,7 @@ def test_recording_leaves_the_cached_client_list_in_place(stored_client):
     app_client = stored_client(is_default=True)
     cached = AppClient.objects.cached()
     cached[0].record_failure("UnknownClient on initiate_auth: check the ids")
-    assert caches["default"].get(CACHE_KEY) is not None  # an update(), not a save()
+    assert caches["default"].get(cache_key()) is not None  # an update(), not a save()
     assert reloaded(app_client).last_failure_reason == "UnknownClient on initiate_auth: check the ids"
 
 
