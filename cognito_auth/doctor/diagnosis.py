@@ -246,40 +246,34 @@ class _Doctor:
     # Flows ---------------------------------------------------------------------------------
 
     def _password_flow_check(self) -> CheckResult:
-        answers = [self.prober.answer(PASSWORD_FLOW, secret) for secret in self._usable_secrets()]
-        verdicts = {verdict_on(error) for error in answers}
-        if FLOW_DISABLED in verdicts:
-            return CheckResult(
-                "password_flow", PROBLEM,
-                _("USER_PASSWORD_AUTH, which sign-in here uses, is not enabled for this app client (\"flow not "
-                  "enabled for this client\"): every sign-in fails."),
-                _("Turn on ALLOW_USER_PASSWORD_AUTH in Cognito (App client > Edit > Authentication flows)."),
-            )
-        if ACCEPTED in verdicts:
-            return CheckResult("password_flow", OK, _("USER_PASSWORD_AUTH, which sign-in here uses, is enabled."))
-        return CheckResult(
-            "password_flow", SKIPPED,
-            _("Cognito refused the SECRET_HASH before saying whether USER_PASSWORD_AUTH is enabled; fix the "
-              "secret and check again."),
+        return self._flow_check(
+            "password_flow", PASSWORD_FLOW, "USER_PASSWORD_AUTH",
+            _("USER_PASSWORD_AUTH, which sign-in here uses, is not enabled for this app client (\"flow not "
+              "enabled for this client\"): every sign-in fails."),
+            _("USER_PASSWORD_AUTH, which sign-in here uses, is enabled."),
         )
 
     def _refresh_flow_check(self) -> CheckResult:
-        verdicts = {verdict_on(self.prober.answer(REFRESH_FLOW, secret)) for secret in self._usable_secrets()}
-        if FLOW_DISABLED in verdicts:
-            return CheckResult(
-                "refresh_flow", PROBLEM,
-                _("REFRESH_TOKEN_AUTH is not enabled for this app client: an expired access token cannot be "
-                  "renewed, so changing a password asks people to sign in again."),
-                _("Turn on ALLOW_REFRESH_TOKEN_AUTH in Cognito (App client > Edit > Authentication flows)."),
-            )
         # A made-up token is refused as invalid only once the flow was allowed.
-        if ACCEPTED in verdicts:
-            return CheckResult("refresh_flow", OK, _("REFRESH_TOKEN_AUTH, which renews access tokens, is enabled."))
-        return CheckResult(
-            "refresh_flow", SKIPPED,
-            _("Cognito refused the SECRET_HASH before saying whether REFRESH_TOKEN_AUTH is enabled; fix the "
-              "secret and check again."),
+        return self._flow_check(
+            "refresh_flow", REFRESH_FLOW, "REFRESH_TOKEN_AUTH",
+            _("REFRESH_TOKEN_AUTH is not enabled for this app client: an expired access token cannot be "
+              "renewed, so changing a password asks people to sign in again."),
+            _("REFRESH_TOKEN_AUTH, which renews access tokens, is enabled."),
         )
+
+    def _flow_check(self, check: str, flow: str, flow_name: str, disabled: str, enabled: str) -> CheckResult:
+        """Probe ``flow`` with every usable secret: "flow not enabled" is a problem, reaching
+        the user lookup proves it enabled, a refused hash leaves it undecided."""
+        verdicts = {verdict_on(self.prober.answer(flow, secret)) for secret in self._usable_secrets()}
+        if FLOW_DISABLED in verdicts:
+            fix = _("Turn on ALLOW_%(flow)s in Cognito (App client > Edit > Authentication flows).")
+            return CheckResult(check, PROBLEM, disabled, fix % {"flow": flow_name})
+        if ACCEPTED in verdicts:
+            return CheckResult(check, OK, enabled)
+        undecided = _("Cognito refused the SECRET_HASH before saying whether %(flow)s is enabled; fix the "
+                      "secret and check again.")
+        return CheckResult(check, SKIPPED, undecided % {"flow": flow_name})
 
     def _usable_secrets(self) -> list[str | None]:
         """The secrets worth probing a flow with: the current one (None: no hash), the
