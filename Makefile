@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test test-django42 lint bench clean system-deps
+.PHONY: demo test test-stack test-django42 lint bench clean system-deps
 
 # Debian packages the tests use: chromium (browser tests, driven by Playwright) and openssl
 # (an independent SECRET_HASH computation). Installed when missing, as root or with sudo.
@@ -34,6 +34,11 @@ test: $(INSTALLED) system-deps
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run cognito_auth
 	$(BIN)/pytest
+
+# Only the tests that need PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379); `make test`
+# runs them too, and skips them with the reason when a server does not answer.
+test-stack: $(INSTALLED)
+	$(BIN)/pytest -m stack -rs
 
 # The oldest Django this app supports (4.2 LTS), in a venv of its own.
 test-django42: system-deps

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,11 +24,19 @@ print(json.dumps(client.client_id if client else None))
 """
 
 
+def database_url() -> str:
+    """The test database, as a URL another process can open."""
+    database = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{database['NAME']}"
+    host = f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
+    return f"postgres://{database['USER']}@{host}/{database['NAME']}"
+
+
 def other_process_sees(cache_dir: Path) -> str | None:
-    database = django_settings.DATABASES["default"]["NAME"]
     env = {
         "DJANGO_SETTINGS_MODULE": "example_project.settings",
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": database_url(),
         "CACHE_URL": f"filecache://{cache_dir}",
         "PATH": "/usr/bin:/bin",
     }
@@ -38,8 +46,6 @@ def other_process_sees(cache_dir: Path) -> str | None:
 
 
 def test_admin_save_is_seen_by_another_process_at_once(settings, tmp_path, app_client_factory):
-    if not django_settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        pytest.skip("the reader process is given the SQLite file")
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
                                    "LOCATION": str(tmp_path)}}
     client = app_client_factory(client_id="before", is_default=True)
