@@ -71,7 +71,10 @@ def pool_client(public_client, openssl_hash):
 
         def confirm_sign_up(self, name, code, **options):
             return public_client.confirm_sign_up(
-                ClientId=self.pool.client_id, Username=name, SecretHash=self.hash(name), ConfirmationCode=code,
+                ClientId=self.pool.client_id,
+                Username=name,
+                SecretHash=self.hash(name),
+                ConfirmationCode=code,
                 **options,
             )
 
@@ -185,7 +188,9 @@ def test_confirming_an_email_another_user_holds_as_alias(alias_pool, pool_client
     code = alias_pool.latest_code("mallory", "sign_up")
 
     expect_error(
-        lambda: client.confirm_sign_up("mallory", code), "AliasExistsException", "An account with the email already exists."
+        lambda: client.confirm_sign_up("mallory", code),
+        "AliasExistsException",
+        "An account with the email already exists.",
     )
     tokens_name(client.sign_in(EMAIL), "alice")
 
@@ -220,7 +225,9 @@ def test_letter_case_matters_in_a_case_sensitive_pool(cognito_pool_factory, pool
     pool = cognito_pool_factory(case_sensitive=True)
     pool.create_user("alice", PASSWORD)
 
-    expect_error(lambda: pool_client(pool).sign_in("ALICE"), "NotAuthorizedException", "Incorrect username or password.")
+    expect_error(
+        lambda: pool_client(pool).sign_in("ALICE"), "NotAuthorizedException", "Incorrect username or password."
+    )
 
 
 def test_password_reset_in_another_letter_case(insensitive_pool, pool_client):
