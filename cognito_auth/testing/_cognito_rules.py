@@ -35,6 +35,7 @@ WRONG_CODE = "Invalid verification code provided, please try again."
 NO_CODE = "Invalid code provided, please request a code again."
 BAD_REFRESH = "Invalid Refresh Token"
 REVOKED_REFRESH = "Refresh Token has been revoked"
+REVOKED_ACCESS = "Access Token has been revoked"
 PASSWORD_RESET_REQUIRED = "Password reset required for the user"  # noqa: S105 - an error text
 INVALID_CLIENT_OR_SECRET = "Invalid client or secret"  # noqa: S105 - an error text
 
@@ -48,7 +49,7 @@ SAFE_NOT_AUTHORIZED_MESSAGES = frozenset(
         BAD_REFRESH,
         REVOKED_REFRESH,
         "Invalid Access Token",
-        "Access Token has been revoked",
+        REVOKED_ACCESS,
         "Invalid session for the user.",
         "Contact administrator to reset password.",
         "User password cannot be reset in the current state.",
@@ -300,3 +301,121 @@ def new_code() -> str:
 def same_secret(expected: str, received: str) -> bool:
     """Compare a password or code in constant time (compare_digest refuses non-ASCII str)."""
     return hmac.compare_digest(expected.encode("utf-8"), received.encode("utf-8", "replace"))
+
+
+# Sign-in names ---------------------------------------------------------------------------
+
+# Cognito's texts when a new user's name clashes with a pool's sign-in options.
+USERNAME_EXISTS = "UsernameExistsException"
+ALIAS_EXISTS = "AliasExistsException"
+USER_ALREADY_EXISTS = "User already exists"
+ACCOUNT_EXISTS_FOR = "An account with the given {attribute} already exists."
+ALIAS_TAKEN = "An account with the {attribute} already exists."
+USERNAME_LOOKS_LIKE_ALIAS = "Username cannot be of {shape} format, since user pool is configured for {shape} alias."
+ALIAS_SHAPES = {"email": "email", "phone_number": "phone number"}
+# Only these aliases need the attribute verified before it signs anyone in.
+VERIFIED_ALIASES = frozenset({"email", "phone_number"})
+EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+")
+PHONE_SHAPE = re.compile(r"\+[0-9]{4,15}")
+
+
+def looks_like(attribute: str, value: str) -> bool:
+    """True when `value` has the shape of an email address or an E.164 phone number."""
+    shape = EMAIL_SHAPE if attribute == "email" else PHONE_SHAPE
+    return bool(shape.fullmatch(value))
+
+
+class SignInNames:
+    """Which names sign a user in to a pool, as Cognito resolves them.
+
+    - The username itself, always (in a pool with UsernameAttributes that is the `sub`).
+    - With UsernameAttributes, the user's email and/or phone_number, verified or not.
+    - With AliasAttributes, a *verified* email or phone_number, and preferred_username.
+    - With UsernameConfiguration.CaseSensitive false, the username, email and
+      preferred_username in any letter case (a phone number has none).
+
+    Sources: "User pool attributes" (sign-in options, aliases) in the Amazon Cognito
+    Developer Guide, and UsernameConfigurationType in the API Reference.
+    """
+
+    def __init__(
+        self,
+        *,
+        username_attributes: Iterable[str] = (),
+        alias_attributes: Iterable[str] = (),
+        case_sensitive: bool = True,
+    ) -> None:
+        self.username_attributes = tuple(username_attributes)
+        self.alias_attributes = tuple(alias_attributes)
+        self.case_sensitive = case_sensitive
+
+    def fold(self, value: str) -> str:
+        # Lower-casing leaves a phone number (digits and "+") as it is.
+        return value if self.case_sensitive else value.lower()
+
+    def find(self, name: str, users: Mapping[str, Mapping[str, str]]) -> str | None:
+        """The internal username that `name` signs in as, or None.
+
+        `users` maps each internal username to the user's attributes. A username
+        wins over an attribute, exactly over in another letter case.
+        """
+        if not name:
+            return None
+        if name in users:
+            return name
+        wanted = self.fold(name)
+        for username in users:
+            if self.fold(username) == wanted:
+                return username
+        for username, attributes in users.items():
+            if wanted in self._attribute_names(attributes):
+                return username
+        return None
+
+    def _attribute_names(self, attributes: Mapping[str, str]) -> set[str]:
+        names = {self.fold(attributes[name]) for name in self.username_attributes if attributes.get(name)}
+        for name in self.alias_attributes:
+            if not attributes.get(name):
+                continue
+            if name in VERIFIED_ALIASES and attributes.get(f"{name}_verified") != "true":
+                continue
+            names.add(self.fold(attributes[name]))
+        return names
+
+    def check_new_username(self, name: str, users: Mapping[str, Mapping[str, str]]) -> None:
+        """Raise Cognito's error when a new user (SignUp, AdminCreateUser) may not take `name`."""
+        for attribute in self.alias_attributes:
+            if attribute in ALIAS_SHAPES and looks_like(attribute, name):
+                shape = ALIAS_SHAPES[attribute]
+                raise CognitoError(INVALID_PARAMETER, USERNAME_LOOKS_LIKE_ALIAS.format(shape=shape))
+        wanted = self.fold(name)
+        for username, attributes in users.items():
+            if self.fold(username) == wanted:
+                raise CognitoError(USERNAME_EXISTS, USER_ALREADY_EXISTS)
+            for attribute in self.username_attributes:
+                if attributes.get(attribute) and self.fold(attributes[attribute]) == wanted:
+                    raise CognitoError(USERNAME_EXISTS, ACCOUNT_EXISTS_FOR.format(attribute=attribute))
+
+    def alias_holder(
+        self, attribute: str, value: str, users: Mapping[str, Mapping[str, str]], *, besides: str
+    ) -> str | None:
+        """Another user (not `besides`) whose verified `attribute` alias is `value`, if any."""
+        if attribute not in self.alias_attributes or not value:
+            return None
+        wanted = self.fold(value)
+        for username, attributes in users.items():
+            if username == besides or not attributes.get(attribute):
+                continue
+            if attributes.get(f"{attribute}_verified") == "true" and self.fold(attributes[attribute]) == wanted:
+                return username
+        return None
+
+
+def jwt_claims(token: str) -> dict[str, Any]:
+    """The payload of a JWT the emulator itself issued, read without checking it."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return {}
+    return claims if isinstance(claims, dict) else {}

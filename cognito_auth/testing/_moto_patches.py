@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import threading
+import time
+import uuid
 from typing import Any
 
 from moto.cognitoidp import models as moto_cognito
@@ -21,6 +23,7 @@ BOOLEAN_CLAIMS = frozenset({"email_verified", "phone_number_verified"})
 def adjust_moto() -> None:
     _import_pool_keys_once()
     _id_tokens_carry_readable_attributes()
+    _tokens_name_the_internal_username()
 
 
 # ID token claims ------------------------------------------------------------------------
@@ -52,6 +55,53 @@ def _id_tokens_carry_readable_attributes() -> None:
 
     get_user_extra_data_by_client_id.adjusted_by_emulator = True  # type: ignore[attr-defined]
     pool_class.get_user_extra_data_by_client_id = get_user_extra_data_by_client_id
+
+
+# Token usernames ---------------------------------------------------------------------------
+
+
+def _tokens_name_the_internal_username() -> None:
+    """Tokens carry the user's internal username, as Cognito's do.
+
+    Moto writes the name it was given into `cognito:username` and the access token's
+    `username` (the sub only in a pool with email among its UsernameAttributes, not
+    phone_number), and in such a pool overwrites the ID token's `email` with that name.
+    Cognito puts the internal username there, whichever name signed the user in.
+    """
+    pool_class = moto_cognito.CognitoIdpUserPool
+    moto_create_jwt = getattr(pool_class, "create_jwt", None)
+    adjusted = getattr(moto_create_jwt, "adjusted_by_emulator", False)
+    if moto_create_jwt is None or adjusted or not hasattr(moto_cognito, "jwt"):
+        return
+
+    def create_jwt(  # noqa: PLR0917 - moto's own signature, called positionally by moto
+        pool: Any,
+        client_id: str,
+        username: str,
+        token_use: str,
+        expires_in: int = 60 * 60,
+        extra_data: dict[str, Any] | None = None,
+    ) -> tuple[str, int]:
+        user = pool._get_user(username)
+        is_access = token_use == "access"  # noqa: S105 - a token kind, not a secret
+        now = int(time.time())
+        payload: dict[str, Any] = {
+            "iss": f"https://cognito-idp.{pool.region}.amazonaws.com/{pool.id}",
+            "sub": user.id,
+            "client_id" if is_access else "aud": client_id,
+            "token_use": token_use,
+            "iat": now,
+            "auth_time": now,
+            "exp": now + expires_in,
+            "jti": str(uuid.uuid4()),
+            "username" if is_access else "cognito:username": user.username,
+        }
+        payload.update(extra_data or {})
+        headers = {"kid": "dummy", "alg": "RS256"}  # the kid of moto's published JWKS
+        return moto_cognito.jwt.encode(headers, payload, pool.json_web_key), expires_in
+
+    create_jwt.adjusted_by_emulator = True  # type: ignore[attr-defined]
+    pool_class.create_jwt = create_jwt
 
 
 # Pool keys --------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ from moto.cognitoidp.models import (
     cognitoidp_backends,
 )
 
+from ._cognito_rules import SignInNames
+
 
 @dataclass(frozen=True)
 class AppClient:
@@ -68,14 +70,30 @@ def find_pool_by_access_token(access_token: str | None) -> CognitoIdpUserPool | 
     return next((pool for pool in iter_pools() if (access_token or "") in pool.access_tokens), None)
 
 
-def find_user(pool: CognitoIdpUserPool, username: str | None) -> CognitoIdpUser | None:
-    """The user `username` signs in as: the username itself or a UsernameAttributes value.
+def sign_in_names(pool: CognitoIdpUserPool) -> SignInNames:
+    """The pool's sign-in options: UsernameAttributes, AliasAttributes, case sensitivity."""
+    config = pool.extended_config
+    case_sensitive = (config.get("UsernameConfiguration") or {}).get("CaseSensitive", True)
+    return SignInNames(
+        username_attributes=config.get("UsernameAttributes") or (),
+        alias_attributes=config.get("AliasAttributes") or (),
+        case_sensitive=case_sensitive is not False,
+    )
 
-    This is moto's own lookup; like moto it is case-sensitive and ignores AliasAttributes.
-    """
-    if not username:
-        return None
-    return pool._get_user(username)
+
+def user_attributes(pool: CognitoIdpUserPool) -> dict[str, dict[str, str]]:
+    """Internal username -> attributes, for every user of the pool."""
+    # list() copies: another request thread may add a user meanwhile.
+    return {user.username: dict(user.attribute_lookup) for user in list(pool.users.values())}
+
+
+def find_user(pool: CognitoIdpUserPool, username: str | None) -> CognitoIdpUser | None:
+    """The user `username` signs in as, resolved as Cognito does (see SignInNames):
+    the username, a UsernameAttributes value, a verified alias, in any letter case
+    where the pool is case-insensitive. Moto's own lookup knows only the first two,
+    and only in the exact letter case."""
+    internal = sign_in_names(pool).find(username or "", user_attributes(pool))
+    return pool.users.get(internal) if internal is not None else None
 
 
 def password_policy(pool: CognitoIdpUserPool) -> dict:

@@ -48,6 +48,8 @@ from ._moto_state import (
     find_pool_by_access_token,
     find_user,
     password_policy,
+    sign_in_names,
+    user_attributes,
 )
 
 if TYPE_CHECKING:
@@ -57,6 +59,9 @@ if TYPE_CHECKING:
 LISTENING_PREFIX = "COGNITO EMULATOR LISTENING"
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 CONTROL_PREFIX = "/_emulator/"
+# Moto's own API: its dashboard, a state reset, and a dump of every pool's data with
+# every password and client secret in it. Served only when the command line asks.
+MOTO_API_PREFIX = "/moto-api"
 AWS_JSON = "application/x-amz-json-1.1"
 # Moto hands out its forgot-password code in this header, prefixed; no client may see it.
 MOTO_CODE_HEADER = "x-moto-forgot-password-confirmation-code"
@@ -70,6 +75,25 @@ CANDIDATE_PASSWORD_FIELDS = {
     "AdminSetUserPassword": "Password",
     "ChangePassword": "ProposedPassword",
 }
+# Administrator calls whose Username names an existing user: Cognito accepts any of the
+# user's sign-in names there (AdminGetUser's "Username"), moto only its own lookup.
+ADMIN_CALLS_NAMING_A_USER = frozenset(
+    {
+        "AdminGetUser",
+        "AdminDisableUser",
+        "AdminEnableUser",
+        "AdminDeleteUser",
+        "AdminSetUserPassword",
+        "AdminResetUserPassword",
+        "AdminConfirmSignUp",
+        "AdminUpdateUserAttributes",
+        "AdminDeleteUserAttributes",
+        "AdminUserGlobalSignOut",
+        "AdminAddUserToGroup",
+        "AdminRemoveUserFromGroup",
+        "AdminListGroupsForUser",
+    }
+)
 # Request keys whose values must never appear in an error message.
 SENSITIVE_KEY_PARTS = ("password", "secret", "hash", "token", "code", "session", "signature", "srp", "claim")
 
@@ -108,6 +132,7 @@ class StrictCognitoMiddleware:
 
     `app` is moto's server app; `secret_hash_wording` picks Cognito's older ("legacy") or
     newer ("new") text for a wrong SECRET_HASH; code lines go to `stream` (stdout if None).
+    Moto's own ``/moto-api/`` answers 404 unless `serve_moto_api` is true.
     """
 
     def __init__(
@@ -116,11 +141,13 @@ class StrictCognitoMiddleware:
         secret_hash_wording: str = "legacy",  # noqa: S107 - a choice of wording, not a secret
         *,
         stream: TextIO | None = None,
+        serve_moto_api: bool = False,
     ) -> None:
         if secret_hash_wording not in rules.WRONG_HASH_WORDINGS:
             raise ValueError(f"secret_hash_wording must be one of {sorted(rules.WRONG_HASH_WORDINGS)}")
         self.app = app
         self.secret_hash_wording = secret_hash_wording
+        self.serve_moto_api = serve_moto_api
         self._stream = stream
         # One lock for all Cognito calls: a check and the moto call it guards (say, a
         # code and its consumption) must not interleave with another request's.
@@ -133,6 +160,8 @@ class StrictCognitoMiddleware:
         # Moto keeps one secret per app client. Once a client's secrets are rotated
         # (AddUserPoolClientSecret...), the list here is the truth: client id -> secrets.
         self._client_secrets: dict[str, list[_ClientSecret]] = {}
+        # Access tokens a RevokeToken ended (moto has no RevokeToken at all).
+        self._revoked_access_tokens: set[str] = set()
         self._handlers: dict[str, Callable[[_Call], Response]] = {
             "InitiateAuth": self._initiate_auth,
             "AdminInitiateAuth": self._initiate_auth,
@@ -144,6 +173,9 @@ class StrictCognitoMiddleware:
             "ConfirmSignUp": self._confirm_sign_up,
             "ResendConfirmationCode": self._resend_confirmation_code,
             "RevokeToken": self._revoke_token,
+            "ChangePassword": self._change_password,
+            "AdminCreateUser": self._admin_create_user,
+            **{action: self._admin_user_call for action in ADMIN_CALLS_NAMING_A_USER},
             "AddUserPoolClientSecret": self._add_user_pool_client_secret,
             "DeleteUserPoolClientSecret": self._delete_user_pool_client_secret,
             "ListUserPoolClientSecrets": self._list_user_pool_client_secrets,
@@ -151,8 +183,11 @@ class StrictCognitoMiddleware:
         }
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO", "").startswith(CONTROL_PREFIX):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(CONTROL_PREFIX):
             response = self._control(Request(environ))
+        elif path.startswith(MOTO_API_PREFIX) and not self.serve_moto_api:
+            response = _plain_json({"error": "moto's API is off; start the emulator with --serve-moto-api"}, 404)
         elif environ.get("HTTP_X_AMZ_TARGET", "").startswith(TARGET_PREFIX):
             response = self._cognito(environ)
         else:
@@ -228,6 +263,9 @@ class StrictCognitoMiddleware:
         failures = self._failures.get((call.action, str(call.params.get("ClientId", ""))))
         if failures:
             return _error_response(failures.pop(0))
+        access_token = call.params.get("AccessToken")
+        if isinstance(access_token, str) and access_token in self._revoked_access_tokens:
+            return _error_response(rules.CognitoError(rules.NOT_AUTHORIZED, rules.REVOKED_ACCESS))
         try:
             return handler(call)
         except rules.CognitoError as error:
@@ -248,6 +286,7 @@ class StrictCognitoMiddleware:
         self._rehash_for_moto(app_client, auth, username)
         if flow in rules.PASSWORD_FLOWS:
             self._check_password_sign_in(app_client, auth)
+            self._name_internally(app_client, auth, "USERNAME")
         return self._forward(call)
 
     def _check_refresh(self, app_client: AppClient, auth: dict[str, Any]) -> None:
@@ -304,6 +343,7 @@ class StrictCognitoMiddleware:
         details = rules.recovery_delivery(
             user.attribute_lookup, app_client.pool.extended_config.get("AccountRecoverySetting")
         )
+        call.params["Username"] = user.username  # moto knows no aliases; the hash is checked
         response = self._moto(call)
         moto_code = response.headers.get(MOTO_CODE_HEADER, "")
         if response.status_code != 200 or not moto_code.startswith(MOTO_CODE_PREFIX):
@@ -324,6 +364,7 @@ class StrictCognitoMiddleware:
         if problem is not None:
             raise rules.CognitoError(rules.POLICY_VIOLATION, rules.password_policy_message(problem))
         call.params["ConfirmationCode"] = pending.moto_code
+        call.params["Username"] = user.username
         response = self._forward(call)
         if response.status_code == 200:
             del self._codes[key]
@@ -331,6 +372,8 @@ class StrictCognitoMiddleware:
 
     def _sign_up(self, call: _Call) -> Response:
         app_client, username = self._secret_hash_param_call(call)
+        # Moto compares names case-sensitively and knows no aliases.
+        sign_in_names(app_client.pool).check_new_username(username, user_attributes(app_client.pool))
         response = self._forward(call)
         if response.status_code != 200:
             return response
@@ -354,12 +397,51 @@ class StrictCognitoMiddleware:
             )
         key = _code_key("sign_up", app_client, user)
         pending = self._pending_code(key, call.params.get("ConfirmationCode"))
+        alias_holder = self._alias_holder(app_client, user, pending.attribute)
+        if alias_holder is not None and call.params.get("ForceAliasCreation") is not True:
+            raise rules.CognitoError(rules.ALIAS_EXISTS, rules.ALIAS_TAKEN.format(attribute=pending.attribute))
+        call.params["Username"] = user.username
         response = self._forward(call)
         if response.status_code == 200:
             del self._codes[key]
             # The code reached that address, so Cognito marks it verified; moto does not.
             user.update_attributes([{"Name": f"{pending.attribute}_verified", "Value": "true"}])
+            if alias_holder is not None:
+                # ForceAliasCreation: the alias moves to this user, as Cognito documents.
+                alias_holder.update_attributes([{"Name": f"{pending.attribute}_verified", "Value": "false"}])
         return response
+
+    def _alias_holder(self, app_client: AppClient, user: CognitoIdpUser, attribute: str) -> CognitoIdpUser | None:
+        """Another user whose verified alias is the value `user` is about to verify."""
+        holder = sign_in_names(app_client.pool).alias_holder(
+            attribute,
+            user.attribute_lookup.get(attribute, ""),
+            user_attributes(app_client.pool),
+            besides=user.username,
+        )
+        return app_client.pool.users.get(holder) if holder is not None else None
+
+    def _change_password(self, call: _Call) -> Response:
+        # Moto changes a disabled user's password; Cognito refuses, as it refuses the
+        # user's sign-in.
+        user = _user_of_access_token(call.params.get("AccessToken"))
+        if user is not None and not user.enabled:
+            raise rules.CognitoError(rules.NOT_AUTHORIZED, rules.USER_DISABLED)
+        return self._forward(call)
+
+    def _admin_create_user(self, call: _Call) -> Response:
+        pool = find_pool(call.params.get("UserPoolId"))
+        if pool is not None and call.params.get("MessageAction") != "RESEND":
+            sign_in_names(pool).check_new_username(str(call.params.get("Username") or ""), user_attributes(pool))
+        return self._forward(call)
+
+    def _admin_user_call(self, call: _Call) -> Response:
+        """An administrator call naming a user, who may be named by any sign-in name."""
+        pool = find_pool(call.params.get("UserPoolId"))
+        user = find_user(pool, call.params.get("Username")) if pool is not None else None
+        if user is not None:
+            call.params["Username"] = user.username
+        return self._forward(call)
 
     def _revoke_token(self, call: _Call) -> Response:
         """RevokeToken, which moto lacks: the client's own secret (not a hash) authorises it,
@@ -372,6 +454,14 @@ class StrictCognitoMiddleware:
         entry = app_client.pool.refresh_tokens.get(token)
         if entry is not None and entry[0] == app_client.id:
             app_client.pool.refresh_tokens[token] = None  # moto's own mark for a revoked token
+            # "Revokes all of the access tokens generated by ... the specified refresh
+            # token" (RevokeToken): moto marks each with the refresh token's origin_jti.
+            origin_jti = entry[2]
+            self._revoked_access_tokens.update(
+                access_token
+                for access_token in list(app_client.pool.access_tokens)
+                if rules.jwt_claims(access_token).get("origin_jti") == origin_jti
+            )
         # Cognito answers an unknown token with success too (OAuth token revocation).
         return _aws_json({})
 
@@ -462,6 +552,18 @@ class StrictCognitoMiddleware:
         if rotated is not None:
             return [secret.value for secret in rotated]
         return [] if app_client.secret is None else [app_client.secret]
+
+    def _name_internally(self, app_client: AppClient, auth: dict[str, Any], key: str) -> None:
+        """Name the user to moto by the internal username, whatever name was sent.
+
+        The SECRET_HASH was checked over the name as sent. Moto knows no aliases and no
+        case-insensitive pools, and it puts the name it gets into the tokens and the
+        challenge parameters, where Cognito puts the internal username.
+        """
+        user = find_user(app_client.pool, auth.get(key))
+        if user is not None:
+            auth[key] = user.username
+            self._rehash_for_moto(app_client, auth, user.username)
 
     @staticmethod
     def _rehash_for_moto(app_client: AppClient, parameters: dict[str, Any], username: str) -> None:
@@ -656,6 +758,17 @@ def _code_recipient(app_client: AppClient, username: str) -> CognitoIdpUser | No
     return user
 
 
+def _user_of_access_token(access_token: Any) -> CognitoIdpUser | None:
+    """The user an access token was issued to, if moto issued it."""
+    if not isinstance(access_token, str):
+        return None
+    pool = find_pool_by_access_token(access_token)
+    if pool is None:
+        return None
+    _, username = pool.access_tokens[access_token]
+    return find_user(pool, username)
+
+
 def _refresh_token_username(app_client: AppClient, token: str) -> str:
     """The username moto stored with a refresh token this client was given."""
     if token not in app_client.pool.refresh_tokens:
@@ -787,13 +900,20 @@ def make_app(
     secret_hash_wording: str = "legacy",  # noqa: S107 - a choice of wording, not a secret
     *,
     stream: TextIO | None = None,
+    serve_moto_api: bool = False,
 ) -> StrictCognitoMiddleware:
     """Moto's server app behind the strict middleware, ready for any WSGI server.
 
     Meant for the emulator's own process: it adjusts moto process-wide (see _moto_patches).
+    `serve_moto_api` passes moto's own /moto-api/ through (it dumps every secret).
     """
     adjust_moto()
-    return StrictCognitoMiddleware(DomainDispatcherApplication(create_backend_app), secret_hash_wording, stream=stream)
+    return StrictCognitoMiddleware(
+        DomainDispatcherApplication(create_backend_app),
+        secret_hash_wording,
+        stream=stream,
+        serve_moto_api=serve_moto_api,
+    )
 
 
 def _argument_parser() -> argparse.ArgumentParser:
@@ -810,6 +930,12 @@ def _argument_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--allow-remote", action="store_true", help="allow a non-loopback --host (the emulator has no auth)"
+    )
+    parser.add_argument(
+        "--serve-moto-api",
+        action="store_true",
+        help="also serve moto's own /moto-api/ (dashboard, state reset, and a data dump that holds "
+        "every password and client secret); off by default, when it answers 404",
     )
     parser.add_argument(
         "--exit-when-stdin-closes",
@@ -853,7 +979,7 @@ def main(argv: list[str] | None = None) -> int:
     server = make_server(
         args.host,
         args.port,
-        make_app(args.secret_hash_wording),
+        make_app(args.secret_hash_wording, serve_moto_api=args.serve_moto_api),
         threaded=True,
         request_handler=_QuietRequestHandler,
     )

@@ -115,8 +115,31 @@ class EmulatorClient:
 
     # Set-up -------------------------------------------------------------------------------
 
-    def create_user_pool(self, name: str, **kwargs: Any) -> str:
-        """Create a pool (kwargs as for CreateUserPool) and return its id."""
+    def create_user_pool(
+        self,
+        name: str,
+        *,
+        alias_attributes: Sequence[str] = (),
+        username_attributes: Sequence[str] = (),
+        case_sensitive: bool | None = None,
+        **kwargs: Any,
+    ) -> str:
+        """Create a pool and return its id.
+
+        The sign-in options, as CreateUserPool takes them: `alias_attributes` (any of
+        "email", "phone_number", "preferred_username": the user also signs in with a
+        verified email or phone, or a preferred_username), or `username_attributes`
+        ("email" and/or "phone_number" sign in instead of a username; the internal
+        username is then the sub), not both; `case_sensitive=False` makes usernames and
+        aliases match in any letter case (None leaves UsernameConfiguration unset, which
+        Cognito treats as case-sensitive). Any other CreateUserPool parameter goes in kwargs.
+        """
+        if alias_attributes:
+            kwargs["AliasAttributes"] = list(alias_attributes)
+        if username_attributes:
+            kwargs["UsernameAttributes"] = list(username_attributes)
+        if case_sensitive is not None:
+            kwargs["UsernameConfiguration"] = {"CaseSensitive": case_sensitive}
         return self.boto3_admin_client().create_user_pool(PoolName=name, **kwargs)["UserPool"]["Id"]
 
     def create_app_client(
@@ -204,7 +227,8 @@ class EmulatorProcess(EmulatorClient):
     """The emulator in a child process; a context manager that starts and stops it.
 
     `echo`, if given, receives everything the emulator prints (the demo passes
-    sys.stdout so that reset codes show on its console).
+    sys.stdout so that reset codes show on its console). `serve_moto_api` passes
+    moto's own /moto-api/ through (--serve-moto-api); it dumps every password and secret.
     """
 
     def __init__(
@@ -214,9 +238,11 @@ class EmulatorProcess(EmulatorClient):
         secret_hash_wording: str = "legacy",  # noqa: S107 - a choice of wording, not a secret
         echo: TextIO | None = None,
         startup_timeout: float = 30.0,
+        serve_moto_api: bool = False,
     ) -> None:
         super().__init__("", region)
         self.secret_hash_wording = secret_hash_wording
+        self.serve_moto_api = serve_moto_api
         self.startup_timeout = startup_timeout
         self._echo = echo
         self._process: subprocess.Popen[str] | None = None
@@ -309,7 +335,7 @@ class EmulatorProcess(EmulatorClient):
         self.stop()
 
     def _command(self) -> list[str]:
-        return [
+        command = [
             sys.executable,
             "-m",
             "cognito_auth.testing",
@@ -319,6 +345,9 @@ class EmulatorProcess(EmulatorClient):
             self.secret_hash_wording,
             "--exit-when-stdin-closes",
         ]
+        if self.serve_moto_api:
+            command.append("--serve-moto-api")
+        return command
 
     @staticmethod
     def _environment() -> dict[str, str]:

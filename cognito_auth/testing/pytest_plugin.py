@@ -6,14 +6,19 @@ Load them from the project's root conftest::
 
 `cognito_emulator` is one emulator process for the whole session; `cognito_pool` is a
 fresh pool per test with an app client that has a secret, as a production one would.
+`cognito_pool_factory` makes more such pools, with other sign-in options::
+
+    def test_sign_in_by_email(cognito_pool_factory):
+        pool = cognito_pool_factory(alias_attributes=["email"], case_sensitive=False)
+        pool.create_user("alice", "Correct-horse-7", {"email": "alice@example.com"})
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 
@@ -59,22 +64,68 @@ def cognito_emulator() -> Iterator[EmulatorProcess]:
         yield emulator
 
 
+class CognitoPoolFactory(Protocol):
+    def __call__(
+        self,
+        *,
+        alias_attributes: Sequence[str] = (),
+        username_attributes: Sequence[str] = (),
+        case_sensitive: bool | None = None,
+        **pool_options: Any,
+    ) -> CognitoPool: ...
+
+
 @pytest.fixture
-def cognito_pool(cognito_emulator: EmulatorProcess, request: pytest.FixtureRequest) -> Iterator[CognitoPool]:
+def cognito_pool_factory(
+    cognito_emulator: EmulatorProcess, request: pytest.FixtureRequest
+) -> Iterator[CognitoPoolFactory]:
+    """Make fresh pools, each with a secret-holding app client allowing password sign-in
+    and refresh; all are deleted after the test.
+
+    Keywords: `alias_attributes` (e.g. ["email", "preferred_username"]: a verified email
+    or phone, or a preferred_username, signs the user in too), `username_attributes`
+    (["email"] and/or "phone_number": they sign in instead of a username, and the
+    internal username is the sub), `case_sensitive` (False: usernames and aliases match
+    in any letter case), and any other CreateUserPool parameter.
+    """
+    pool_ids: list[str] = []
+
+    def create(
+        *,
+        alias_attributes: Sequence[str] = (),
+        username_attributes: Sequence[str] = (),
+        case_sensitive: bool | None = None,
+        **pool_options: Any,
+    ) -> CognitoPool:
+        pool_id = cognito_emulator.create_user_pool(
+            _pool_name(request.node.name),
+            alias_attributes=alias_attributes,
+            username_attributes=username_attributes,
+            case_sensitive=case_sensitive,
+            **pool_options,
+        )
+        pool_ids.append(pool_id)
+        client_id, client_secret = cognito_emulator.create_app_client(
+            pool_id, "pytest-app-client", secret=True, flows=POOL_CLIENT_FLOWS
+        )
+        return CognitoPool(
+            pool_id=pool_id,
+            client_id=client_id,
+            client_secret=client_secret,
+            region=cognito_emulator.region,
+            endpoint_url=cognito_emulator.endpoint_url,
+            emulator=cognito_emulator,
+        )
+
+    yield create
+    for pool_id in pool_ids:
+        cognito_emulator.boto3_admin_client().delete_user_pool(UserPoolId=pool_id)
+
+
+@pytest.fixture
+def cognito_pool(cognito_pool_factory: CognitoPoolFactory) -> CognitoPool:
     """A fresh pool with a secret-holding app client allowing password sign-in and refresh."""
-    pool_id = cognito_emulator.create_user_pool(_pool_name(request.node.name))
-    client_id, client_secret = cognito_emulator.create_app_client(
-        pool_id, "pytest-app-client", secret=True, flows=POOL_CLIENT_FLOWS
-    )
-    yield CognitoPool(
-        pool_id=pool_id,
-        client_id=client_id,
-        client_secret=client_secret,
-        region=cognito_emulator.region,
-        endpoint_url=cognito_emulator.endpoint_url,
-        emulator=cognito_emulator,
-    )
-    cognito_emulator.boto3_admin_client().delete_user_pool(UserPoolId=pool_id)
+    return cognito_pool_factory()
 
 
 def _pool_name(test_name: str) -> str:
