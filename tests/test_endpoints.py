@@ -255,3 +255,35 @@ def stand_in(url: str) -> SimpleNamespace:
     """An app client as scripts build one: no model, so no validation on the way in."""
     return SimpleNamespace(name="stand-in", region="us-east-1", user_pool_id="us-east-1_Abc", client_id="abc",
                            client_secret="s3cret", endpoint_url=url)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_writes_stored_endpoints_canonically_and_leaves_the_rest_refused(settings):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    settings.COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS = ["localhost"]
+    before = [("cognito_auth", "0003_endpoint_url_allowed_hosts")]
+    after = [("cognito_auth", "0004_endpoint_url_canonical")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old_model = executor.loader.project_state(before).apps.get_model("cognito_auth", "AppClient")
+    stored = {
+        "spelling": ("HTTP://LocalHost:9400/", "http://localhost:9400"),
+        "canonical": ("http://localhost:9400", "http://localhost:9400"),
+        "aws": ("", ""),
+        "backslash": ("http://127.0.0.1:9501\\@localhost:9400", "http://127.0.0.1:9501\\@localhost:9400"),
+        "path": ("http://localhost:9400/latest", "http://localhost:9400/latest"),
+    }
+    for n, (name, (url, _expected)) in enumerate(stored.items()):
+        old_model.objects.create(name=name, region="us-east-1", user_pool_id="us-east-1_Abc", client_id=f"c{n}",
+                                 endpoint_url=url)
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes("cognito_auth"))
+    rows = dict(AppClient.objects.values_list("name", "endpoint_url"))
+    assert rows == {name: expected for name, (_url, expected) in stored.items()}
+    # What could not be rewritten safely stays refused before every call.
+    assert [name for name, url in rows.items() if not endpoint_allowed(url)] == ["backslash", "path"]
