@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from functools import partial
 
-import django
 from django import forms
 from django.contrib import admin
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
-from .admin_tools import check_connection, import_view
-from .encryption import UndecryptableSecret
-from .models import AppClient, CognitoIdentity
-from .validators import validate_endpoint_url
+from .admin_tools import EndpointURLField, check_connection, import_view
+from .models import AppClient, CognitoIdentity, SecretState
 
 
 def write_only_secret_field(label: str, help_text: str) -> forms.CharField:
@@ -36,14 +33,7 @@ class AppClientForm(forms.ModelForm):
             "secret, so sign-ins keep working while Cognito catches up. Stored encrypted; never shown."
         ),
     )
-    endpoint_url = forms.URLField(
-        label=_("Endpoint URL"),
-        required=False,
-        help_text=_("Blank for AWS. Set for a VPC endpoint or a local emulator."),
-        validators=[validate_endpoint_url],
-        # Django 5 asks which scheme a bare host name gets; an endpoint is https.
-        **({"assume_scheme": "https"} if django.VERSION >= (5, 0) else {}),
-    )
+    endpoint_url = EndpointURLField()
     clear_client_secret = forms.BooleanField(
         label=_("Remove the client secret"),
         required=False,
@@ -79,29 +69,14 @@ class AppClientForm(forms.ModelForm):
     def save(self, commit: bool = True) -> AppClient:
         data, instance = self.cleaned_data, self.instance
         if data.get("clear_client_secret"):
-            instance.client_secret = instance.previous_client_secret = ""
+            instance.set_secret("")
         elif data.get("new_client_secret"):
-            replaced = _readable_secret(instance, "client_secret")
-            if replaced and replaced != data["new_client_secret"]:
-                # Rotation in either order: until Cognito holds the new secret, the old one
-                # still signs people in (client.CognitoClient._call_with_secret).
-                instance.previous_client_secret = replaced
-            elif not _readable_secret(instance, "previous_client_secret"):
-                # An unreadable previous secret would stop every call: it goes too.
-                instance.previous_client_secret = ""
-            instance.client_secret = data["new_client_secret"]
+            instance.set_secret(data["new_client_secret"])
         if data.get("clear_previous_client_secret"):
             instance.previous_client_secret = ""
         elif data.get("new_previous_client_secret"):
             instance.previous_client_secret = data["new_previous_client_secret"]
         return super().save(commit)
-
-
-def _readable_secret(app_client: AppClient, attribute: str) -> str:
-    try:
-        return getattr(app_client, attribute)
-    except UndecryptableSecret:
-        return ""  # nothing worth keeping: no key reads it
 
 
 @admin.register(AppClient)
@@ -138,23 +113,23 @@ class AppClientAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("secret"))
     def secret_status(self, obj: AppClient) -> str:
-        if not obj.has_secret:
-            return _("No secret")
-        try:
-            obj.client_secret  # noqa: B018 - decrypting is the check
-        except UndecryptableSecret:
-            return _("Set, but unreadable with the current SECRET_KEY: enter it again")
-        return _("Set")
+        return {
+            SecretState.NONE: _("No secret"),
+            SecretState.READABLE: _("Set"),
+            SecretState.UNREADABLE: _("Set, but unreadable with the current SECRET_KEY: enter it again"),
+        }[obj.secret_state]
 
     @admin.display(description=_("previous secret"))
     def previous_secret_status(self, obj: AppClient) -> str:
-        if not obj.has_previous_secret:
-            return _("None: no rotation under way")
-        try:
-            obj.previous_client_secret  # noqa: B018 - decrypting is the check
-        except UndecryptableSecret:
-            return _("Set, but unreadable with the current SECRET_KEY: remove it or enter it again")
-        return _("Set: a rotation is under way; remove it once Cognito accepts the current secret")
+        return {
+            SecretState.NONE: _("None: no rotation under way"),
+            SecretState.READABLE: _(
+                "Set: a rotation is under way; remove it once Cognito accepts the current secret"
+            ),
+            SecretState.UNREADABLE: _(
+                "Set, but unreadable with the current SECRET_KEY: remove it or enter it again"
+            ),
+        }[obj.previous_secret_state]
 
 
 @admin.register(CognitoIdentity)

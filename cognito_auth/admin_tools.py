@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import django
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,10 +22,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .client import CognitoAdmin
 from .doctor import OK, PROBLEM, diagnose
-from .encryption import UndecryptableSecret
 from .exceptions import AccessDenied, CognitoError, NoCredentials, UnknownClient
 from .models import AppClient
-from .validators import validate_endpoint_url
+from .validators import ENDPOINT_MAX_LENGTH, canonical_endpoint
 
 if TYPE_CHECKING:
     from django.contrib.admin import ModelAdmin
@@ -45,6 +43,28 @@ def check_connection(modeladmin: ModelAdmin, request: HttpRequest, queryset: Que
             modeladmin.message_user(request, text, MESSAGE_LEVELS.get(result.status, messages.WARNING))
 
 
+class EndpointURLField(forms.CharField):
+    """An endpoint URL, cleaned to its canonical ``scheme://host[:port]`` (``""`` for AWS).
+
+    Not a ``forms.URLField``: that one rewrites the text with ``urlsplit`` (dropping tabs
+    and newlines, adding a scheme) before anything judges it. Here the text typed is the
+    text judged, whitespace included, and what is stored is what every call will use.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Endpoint URL"))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("strip", False)
+        kwargs.setdefault("max_length", ENDPOINT_MAX_LENGTH)
+        kwargs.setdefault("help_text", _(
+            "Blank for AWS. Set for a VPC endpoint or a local emulator, as scheme://host or scheme://host:port."
+        ))
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> str:
+        return canonical_endpoint(super().clean(value))
+
+
 def _model_field(name: str, **options: Any) -> forms.Field:
     return AppClient._meta.get_field(name).formfield(**options)
 
@@ -53,13 +73,7 @@ class ImportFromCognitoForm(forms.Form):
     region = _model_field("region")
     user_pool_id = _model_field("user_pool_id")
     client_id = _model_field("client_id")
-    endpoint_url = forms.URLField(
-        label=_("Endpoint URL"),
-        required=False,
-        help_text=_("Blank for AWS. Set for a VPC endpoint or a local emulator."),
-        validators=[validate_endpoint_url],
-        **({"assume_scheme": "https"} if django.VERSION >= (5, 0) else {}),
-    )
+    endpoint_url = EndpointURLField()
     name = _model_field(
         "name", required=False,
         help_text=_("Blank: the app client's name in Cognito, or the stored name of a client already here."),
@@ -112,18 +126,7 @@ class ImportFromCognitoForm(forms.Form):
         app_client.endpoint_url = cleaned["endpoint_url"]
         if cleaned["name"] or self.created:
             app_client.name = cleaned["name"] or described.get("ClientName") or cleaned["client_id"]
-        secret = described.get("ClientSecret") or ""
-        try:
-            replaced = app_client.client_secret
-        except UndecryptableSecret:
-            replaced = ""
-        # As when a secret is typed in: the one it replaces stays usable during a rotation.
-        self.kept_previous = bool(secret and replaced and replaced != secret)
-        if self.kept_previous:
-            app_client.previous_client_secret = replaced
-        elif not secret:
-            app_client.previous_client_secret = ""
-        app_client.client_secret = secret
+        self.kept_previous = app_client.set_secret(described.get("ClientSecret") or "")
         return app_client
 
 

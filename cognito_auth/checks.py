@@ -6,6 +6,7 @@
 | cognito_auth.E002 | SessionMiddleware is not in MIDDLEWARE |
 | cognito_auth.E003 | sessions are signed cookies |
 | cognito_auth.E004 | an app client's secret cannot be decrypted (``--database``) |
+| cognito_auth.E005 | an app client's endpoint URL is refused before every call (``--database``) |
 | cognito_auth.W001 | ModelBackend is tried before CognitoBackend |
 | cognito_auth.W002 | no app client is stored (``--database``) |
 | cognito_auth.W003 | several app clients and none is the default (``--database``) |
@@ -21,7 +22,6 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.apps import AppConfig
 from django.conf import settings
@@ -29,12 +29,13 @@ from django.contrib.auth.backends import ModelBackend, RemoteUserBackend
 from django.contrib.sessions.backends.signed_cookies import SessionStore as SignedCookieSessionStore
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.checks import CheckMessage, Error, Warning
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, router
 from django.utils.module_loading import import_string
 
 from .backends import CognitoBackend
-from .encryption import UndecryptableSecret
-from .models import AppClient
+from .models import AppClient, SecretState
+from .validators import canonical_endpoint, parse_endpoint
 
 BACKEND_PATH = "cognito_auth.backends.CognitoBackend"
 LABEL = "cognito_auth"
@@ -118,7 +119,7 @@ def check_sessions(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
 def check_app_clients(
     app_configs: Sequence[AppConfig] | None = None, databases: Sequence[str] | None = None, **kwargs: Any,
 ) -> list[CheckMessage]:
-    """W002, W003, W004, E004: the stored app clients (``check --database`` only)."""
+    """W002, W003, W004, E004, E005: the stored app clients (``check --database`` only)."""
     if not _ours(app_configs) or not databases:
         return []
     alias = router.db_for_read(AppClient)
@@ -148,25 +149,10 @@ def check_app_clients(
 
 
 def _client_messages(client: AppClient) -> list[CheckMessage]:
-    messages: list[CheckMessage] = []
-    endpoint = urlsplit(client.endpoint_url)
-    if endpoint.scheme == "http" and not _is_loopback(endpoint.hostname or ""):
-        messages.append(Warning(
-            f"App client {client.name!r} talks plain HTTP to {client.endpoint_url}: passwords, codes, secret "
-            "hashes and tokens cross the network unencrypted.",
-            hint="Use an https:// endpoint URL, or leave it blank for AWS. Plain HTTP suits only an emulator "
-                 "on this machine.",
-            obj=client,
-            id="cognito_auth.W004",
-        ))
-    readers = {
-        "client secret": lambda: client.client_secret,
-        "previous client secret": lambda: client.previous_client_secret,
-    }
-    for label, read in readers.items():
-        try:
-            read()
-        except UndecryptableSecret:
+    messages = _endpoint_messages(client)
+    states = {"client secret": client.secret_state, "previous client secret": client.previous_secret_state}
+    for label, state in states.items():
+        if state is SecretState.UNREADABLE:
             messages.append(Error(
                 f"The {label} of app client {client.name!r} cannot be decrypted with SECRET_KEY or "
                 "SECRET_KEY_FALLBACKS: every call with it fails.",
@@ -176,6 +162,37 @@ def _client_messages(client: AppClient) -> list[CheckMessage]:
                 id="cognito_auth.E004",
             ))
     return messages
+
+
+def _endpoint_messages(client: AppClient) -> list[CheckMessage]:
+    """E005 and W004, judged by the rule every call uses (``validators.canonical_endpoint``)."""
+    if not client.endpoint_url:
+        return []
+    try:
+        canonical = canonical_endpoint(client.endpoint_url)
+    except ValidationError as exc:
+        problem = " ".join(exc.messages)
+    else:
+        problem = "" if canonical == client.endpoint_url else "it is not stored in canonical form."
+    if problem:
+        return [Error(
+            f"App client {client.name!r} has an endpoint URL that every call refuses: {problem}",
+            hint="Enter the endpoint URL again in the admin as scheme://host[:port] (Cognito's own https "
+                 "endpoint, or a host in COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS), or leave it blank for AWS.",
+            obj=client,
+            id="cognito_auth.E005",
+        )]
+    endpoint = parse_endpoint(canonical)
+    if endpoint.scheme == "http" and not _is_loopback(endpoint.host):
+        return [Warning(
+            f"App client {client.name!r} talks plain HTTP to {canonical}: passwords, codes, secret "
+            "hashes and tokens cross the network unencrypted.",
+            hint="Use an https:// endpoint URL, or leave it blank for AWS. Plain HTTP suits only an emulator "
+                 "on this machine.",
+            obj=client,
+            id="cognito_auth.W004",
+        )]
+    return []
 
 
 def _is_loopback(host: str) -> bool:

@@ -29,10 +29,10 @@ DEFAULTS: dict[str, Any] = {
     # Sign-out revokes the session's refresh token in Cognito (one RevokeToken call), so a
     # copied token is worthless afterwards. Needs token revocation on the app client.
     "REVOKE_ON_LOGOUT": True,
-    # Hosts an app client's endpoint URL may name besides AWS's own https endpoints
-    # (*.amazonaws.com, *.amazonaws.com.cn): a VPC endpoint's DNS name, an emulator's
-    # 127.0.0.1. An entry starting with "." allows its subdomains. Anything else is
-    # refused: passwords, and with Import from Cognito signed AWS credentials, go there.
+    # Hosts an app client's endpoint URL may name besides Cognito's own https endpoints
+    # (validators.AWS_COGNITO_HOST): a VPC endpoint's DNS name, an emulator's 127.0.0.1.
+    # An entry starting with "." allows its subdomains. Anything else is refused:
+    # passwords, and with Import from Cognito signed AWS credentials, go there.
     "ALLOWED_ENDPOINT_HOSTS": [],
 }
 

@@ -142,12 +142,13 @@ class SecretUnreadable(ConfigurationError):
 
 
 class EndpointNotAllowed(ConfigurationError):
-    """The app client's endpoint URL is neither AWS's nor an allowed host."""
+    """The app client's endpoint URL is not a canonical ``scheme://host[:port]`` naming
+    Cognito's own https endpoint or an allowed host (``validators.canonical_endpoint``)."""
 
     default_code = "EndpointNotAllowed"
     operator_hint = (
-        "Use an https endpoint under amazonaws.com, or add the host to "
-        "COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS (a VPC endpoint, a local emulator)."
+        "Enter the endpoint URL again in the admin as scheme://host[:port]: Cognito's own https endpoint, "
+        "or a host listed in COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS (a VPC endpoint, a local emulator)."
     )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 import logging
 import re
 import uuid
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -20,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import encryption
 from .conf import app_settings
-from .validators import validate_endpoint_url
+from .validators import ENDPOINT_MAX_LENGTH, parse_endpoint, validate_endpoint_url
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -33,6 +35,31 @@ CACHE_KEY_PREFIX = "cognito_auth:app_clients:v2:"
 GENERATION_KEY = "cognito_auth:app_clients:generation"
 logger = logging.getLogger("cognito_auth")
 HOST_SEPARATORS = re.compile(r"[\s,]+")
+
+
+class SecretState(enum.Enum):
+    """What is stored of a secret, as the current SECRET_KEY and its fallbacks see it."""
+
+    NONE = "none"
+    READABLE = "readable"
+    UNREADABLE = "unreadable"  # saved under a key that is neither current nor a fallback
+
+
+def _state_of(ciphertext: str) -> SecretState:
+    if not ciphertext:
+        return SecretState.NONE
+    try:
+        encryption.decrypt(ciphertext, SECRET_PURPOSE)
+    except encryption.UndecryptableSecret:
+        return SecretState.UNREADABLE
+    return SecretState.READABLE
+
+
+def _readable(ciphertext: str) -> str:
+    try:
+        return encryption.decrypt(ciphertext, SECRET_PURPOSE)
+    except encryption.UndecryptableSecret:
+        return ""
 
 
 class AppClientManager(models.Manager["AppClient"]):
@@ -94,11 +121,17 @@ class AppClient(models.Model):
     encrypted_previous_client_secret = models.TextField(
         _("encrypted previous client secret"), blank=True, editable=False,
     )
-    endpoint_url = models.URLField(
+    # Stored only as scheme://host[:port] (see validators.canonical_endpoint): the text a
+    # call uses is the text that was judged. A CharField, not a URLField: Django's URL
+    # rules are another parser, with other answers.
+    endpoint_url = models.CharField(
         _("endpoint URL"),
+        max_length=ENDPOINT_MAX_LENGTH,
         blank=True,
         validators=[validate_endpoint_url],
-        help_text=_("Blank for AWS. Set for a VPC endpoint or a local emulator."),
+        help_text=_(
+            "Blank for AWS. Set for a VPC endpoint or a local emulator, as scheme://host or scheme://host:port."
+        ),
     )
     is_default = models.BooleanField(
         _("default"),
@@ -135,6 +168,17 @@ class AppClient(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
+        """Save, with the endpoint in canonical form and the secrets under the current key.
+
+        :raises ValidationError: the endpoint URL is not ``scheme://host[:port]`` (see
+            ``validators.parse_endpoint``). Whether its host is allowed is judged by
+            ``full_clean()`` and again before every call, as the settings may differ.
+        """
+        if self.endpoint_url:
+            try:
+                self.endpoint_url = parse_endpoint(self.endpoint_url).url
+            except ValidationError as exc:
+                raise ValidationError({"endpoint_url": exc.error_list}) from None
         # A secret written under a SECRET_KEY_FALLBACKS key moves to the current key.
         self.encrypted_client_secret = encryption.rotate(self.encrypted_client_secret, SECRET_PURPOSE)
         self.encrypted_previous_client_secret = encryption.rotate(
@@ -144,6 +188,22 @@ class AppClient(models.Model):
             if self.is_default:
                 AppClient.objects.filter(is_default=True).exclude(pk=self.pk).update(is_default=False)
             super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        # A URL that differs from its canonical form only in spelling (upper case, a
+        # trailing "/", a leading zero in the port) is written canonically; anything else
+        # is left for the field's validator to refuse.
+        if self.endpoint_url and not (exclude and "endpoint_url" in exclude):
+            try:
+                self.endpoint_url = parse_endpoint(self.endpoint_url).url
+            except ValidationError:
+                pass
+        super().clean_fields(exclude)
+
+    def validate_constraints(self, exclude: Collection[str] | None = None) -> None:
+        # A new default is no conflict: save() takes the flag from the old default in the
+        # same transaction. The database constraint still refuses two concurrent defaults.
+        super().validate_constraints(exclude={*(exclude or ()), "is_default"})
 
     def clean(self) -> None:
         super().clean()
@@ -167,7 +227,11 @@ class AppClient(models.Model):
 
     @property
     def client_secret(self) -> str:
-        """The plain secret ("" for a client without one), decrypted on each read."""
+        """The plain secret ("" for a client without one), decrypted on each read.
+
+        :raises encryption.UndecryptableSecret: it was saved under a SECRET_KEY that is
+            neither current nor in SECRET_KEY_FALLBACKS (see ``secret_state``).
+        """
         return encryption.decrypt(self.encrypted_client_secret, SECRET_PURPOSE)
 
     @client_secret.setter
@@ -180,7 +244,10 @@ class AppClient(models.Model):
 
     @property
     def previous_client_secret(self) -> str:
-        """The other secret during a rotation ("" when none), decrypted on each read."""
+        """The other secret during a rotation ("" when none), decrypted on each read.
+
+        :raises encryption.UndecryptableSecret: as ``client_secret``.
+        """
         return encryption.decrypt(self.encrypted_previous_client_secret, SECRET_PURPOSE)
 
     @previous_client_secret.setter
@@ -190,6 +257,47 @@ class AppClient(models.Model):
     @property
     def has_previous_secret(self) -> bool:
         return bool(self.encrypted_previous_client_secret)
+
+    @property
+    def secret_state(self) -> SecretState:
+        """Whether the client secret is absent, readable, or unreadable with the current keys."""
+        return _state_of(self.encrypted_client_secret)
+
+    @property
+    def previous_secret_state(self) -> SecretState:
+        """As ``secret_state``, for the previous secret of a rotation."""
+        return _state_of(self.encrypted_previous_client_secret)
+
+    @property
+    def readable_secret(self) -> str:
+        """The client secret, or "" when there is none or no key reads it."""
+        return _readable(self.encrypted_client_secret)
+
+    @property
+    def readable_previous_secret(self) -> str:
+        """The previous secret, or "" when there is none or no key reads it."""
+        return _readable(self.encrypted_previous_client_secret)
+
+    def set_secret(self, new_secret: str) -> bool:
+        """Store ``new_secret`` (blank: the client has no secret), by the rotation rule.
+
+        The secret it replaces becomes the previous secret when it is readable and
+        differs, so sign-ins keep working whichever of the two Cognito holds while the
+        rotation is under way (``client.CognitoClient._call_with_secret`` tries both).
+        Otherwise a readable previous secret stays, and an unreadable one goes: no key
+        reads it, and while it is stored every call fails. A client without a secret has
+        no previous secret either. Nothing is saved; call ``save()``.
+
+        :returns: whether the replaced secret was kept as the previous secret.
+        """
+        replaced = self.readable_secret
+        kept = bool(new_secret and replaced and replaced != new_secret)
+        if kept:
+            self.previous_client_secret = replaced
+        elif not new_secret or self.previous_secret_state is SecretState.UNREADABLE:
+            self.previous_client_secret = ""
+        self.client_secret = new_secret
+        return kept
 
     def record_failure(self, reason: str) -> None:
         """Keep why Cognito just rejected a call for a configuration reason.

@@ -86,3 +86,20 @@ def test_add_client_through_the_admin(admin_client):
     assert response.status_code == 302
     client = AppClient.objects.get(name="shop")
     assert client.client_secret == PLAIN and client.is_default
+
+
+def test_ticking_default_on_another_client_saves_and_clears_the_old_default(admin_client, app_client_factory):
+    old = app_client_factory(name="old", is_default=True)
+    new = app_client_factory(name="new")
+    response = admin_client.post(change_url(new), form_data(new, is_default="on"))
+    assert response.status_code == 302, response.content.decode()
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert (old.is_default, new.is_default) == (False, True)
+    # The add page too: a new client may take over as the default.
+    response = admin_client.post("/admin/cognito_auth/appclient/add/", {
+        "name": "newest", "region": "us-east-1", "user_pool_id": "us-east-1_Example", "client_id": "newest1",
+        "is_default": "on", "hosts": "", "endpoint_url": "",
+    })
+    assert response.status_code == 302, response.content.decode()
+    assert list(AppClient.objects.filter(is_default=True).values_list("name", flat=True)) == ["newest"]

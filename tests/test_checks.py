@@ -90,9 +90,30 @@ def test_several_clients_and_no_default_is_a_warning(app_client_factory):
     ("https://cognito-idp.eu-west-1.amazonaws.com", []),
     ("", []),
 ])
-def test_plain_http_is_a_warning_unless_on_this_machine(app_client_factory, endpoint, expected):
+def test_plain_http_is_a_warning_unless_on_this_machine(app_client_factory, endpoint, expected, settings):
+    settings.COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS = ["cognito.internal", "10.0.0.5", "127.0.0.1", "::1", "localhost"]
     app_client_factory(endpoint_url=endpoint)
     assert ids(databases=["default"]) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("endpoint", [
+    # A row written before canonical storage, or behind the model's back: each one would
+    # connect to 127.0.0.1:9 while reading as an allowed or loopback host.
+    "http://127.0.0.1:9\\@localhost:9229",
+    "http://user@localhost:9229",
+    "http://localhost:9229/path",
+    "http://intranet.example:9229",  # well formed, but no longer allowed
+])
+def test_an_endpoint_every_call_refuses_is_an_error(app_client_factory, endpoint, settings):
+    from cognito_auth.models import AppClient
+
+    settings.COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS = ["localhost"]
+    app_client = app_client_factory()
+    AppClient.objects.filter(pk=app_client.pk).update(endpoint_url=endpoint)  # as an old release stored it
+    messages = [m for m in run_checks(databases=["default"]) if m.id == "cognito_auth.E005"]
+    assert len(messages) == 1 and app_client.name in messages[0].msg
+    assert ids(databases=["default"]) == ["cognito_auth.E005"]  # and no W004 "loopback" all-clear either
 
 
 @pytest.mark.django_db

@@ -136,3 +136,53 @@ def test_a_list_read_before_a_change_and_stored_after_it_is_never_served(app_cli
     client.save()
     caches["default"].set(stale_key, stale_rows)  # the late write
     assert AppClient.objects.for_host(None).client_id == "after"
+
+
+def _unreadable(app_client: AppClient, settings, **secrets: str) -> None:
+    """Store ``secrets`` encrypted under a SECRET_KEY that is then replaced, no fallback."""
+    current = settings.SECRET_KEY
+    settings.SECRET_KEY = "an-old-key-long-gone-" + "x" * 40
+    for name, value in secrets.items():
+        setattr(app_client, name, value)
+    settings.SECRET_KEY = current
+
+
+@pytest.mark.parametrize(("current", "previous", "new", "expected"), [
+    # (current, previous, new secret) -> (current, previous) afterwards; None: unreadable.
+    ("old", "", "new", ("new", "old")),  # the replaced secret is kept for the rotation
+    ("old", "older", "new", ("new", "old")),
+    ("same", "older", "same", ("same", "older")),  # nothing replaced: the rotation stays
+    ("", "", "new", ("new", "")),
+    ("old", "older", "", ("", "")),  # no secret, no previous secret
+    (None, "", "new", ("new", "")),  # an unreadable secret is worth nothing to keep
+    (None, None, "new", ("new", "")),  # and an unreadable previous one would fail every call
+    ("old", None, "new", ("new", "old")),
+    ("same", None, "same", ("same", "")),
+])
+def test_set_secret_is_the_one_rotation_rule(app_client_factory, settings, current, previous, new, expected):
+    from cognito_auth.models import SecretState
+
+    app_client = app_client_factory(client_secret=current or "", previous_client_secret=previous or "")
+    _unreadable(app_client, settings, **{
+        name: "lost" for name, value in (("client_secret", current), ("previous_client_secret", previous))
+        if value is None
+    })
+    if current is None:
+        assert app_client.secret_state is SecretState.UNREADABLE and app_client.readable_secret == ""
+    kept = app_client.set_secret(new)
+    app_client.save()
+    app_client.refresh_from_db()
+    assert (app_client.client_secret, app_client.previous_client_secret) == expected
+    assert kept is (expected[1] != "" and expected[1] != (previous or ""))
+
+
+def test_secret_states(app_client_factory, settings):
+    from cognito_auth.models import SecretState
+
+    app_client = app_client_factory(client_secret="", previous_client_secret="")
+    assert (app_client.secret_state, app_client.previous_secret_state) == (SecretState.NONE, SecretState.NONE)
+    app_client.client_secret = "current"
+    assert app_client.secret_state is SecretState.READABLE and app_client.readable_secret == "current"
+    _unreadable(app_client, settings, previous_client_secret="lost")
+    assert app_client.previous_secret_state is SecretState.UNREADABLE
+    assert app_client.readable_previous_secret == ""

@@ -114,3 +114,13 @@ def test_command_explains_unknown_and_secretless_clients(app_client_factory):
         call_command("cognito_secret_hash", "bob", "--client", "public")
     with pytest.raises(CommandError, match="CLIENT_ID and CLIENT_SECRET"):
         call_command("cognito_secret_hash", "bob", "onlyid")
+
+
+@pytest.mark.django_db
+def test_command_explains_a_secret_no_key_reads(app_client_factory, settings):
+    current = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-key-since-replaced-" + "z" * 40
+    app_client_factory(name="shop", client_secret="shop-secret")
+    settings.SECRET_KEY = current
+    with pytest.raises(CommandError, match="cannot be decrypted"):
+        call_command("cognito_secret_hash", "bob", "--client", "shop")

@@ -4,15 +4,14 @@ credentials, Cognito's own settings (see the package's docstring for how it deci
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
 from ..client import CognitoAdmin, secret_hash
 from ..conf import app_settings
-from ..encryption import UndecryptableSecret
 from ..exceptions import AccessDenied, CognitoError, InvalidCredentials, NoCredentials, UnknownClient
+from ..models import SecretState
 from . import aws
 from .aws import AWS_CHECKS
 from .probes import (
@@ -60,8 +59,10 @@ class _Doctor:
         self.app_client = app_client
         self.prober = Prober(app_client)
         self.admin = CognitoAdmin(app_client.region, app_client.user_pool_id, app_client.endpoint_url)
-        self.secret, self.secret_unreadable = _read(lambda: app_client.client_secret)
-        self.previous, self.previous_unreadable = _read(lambda: app_client.previous_client_secret)
+        self.secret = app_client.readable_secret
+        self.secret_unreadable = app_client.secret_state is SecretState.UNREADABLE
+        self.previous = app_client.readable_previous_secret
+        self.previous_unreadable = app_client.previous_secret_state is SecretState.UNREADABLE
         self.secret_verdict = UNDECIDED
 
     def run(self, username: str | None) -> list[CheckResult]:
@@ -412,14 +413,6 @@ class _Doctor:
                                _("Enter it as the client secret (or use Import from Cognito)."))
         return CheckResult("aws_secret", PROBLEM, _("The stored client secret is not the one Cognito shows "
                                                     "(DescribeUserPoolClient)."), import_fix)
-
-
-def _read(read_secret: Callable[[], str]) -> tuple[str, bool]:
-    """(the plain secret, whether it could not be decrypted)."""
-    try:
-        return read_secret(), False
-    except UndecryptableSecret:
-        return "", True
 
 
 def _said(error: CognitoError | None) -> str:

@@ -10,7 +10,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from cognito_auth.client import secret_hash
-from cognito_auth.models import AppClient
+from cognito_auth.models import AppClient, SecretState
 
 
 class Command(BaseCommand):
@@ -65,6 +65,12 @@ class Command(BaseCommand):
         except AppClient.DoesNotExist:
             names = ", ".join(AppClient.objects.values_list("name", flat=True)) or "none"
             raise CommandError(f"No app client named {name!r} (stored: {names}).") from None
-        if not app_client.has_secret:
+        state = app_client.secret_state
+        if state is SecretState.NONE:
             raise CommandError(f"App client {name!r} has no client secret: Cognito expects no SECRET_HASH.")
+        if state is SecretState.UNREADABLE:
+            raise CommandError(
+                f"The client secret of app client {name!r} cannot be decrypted with SECRET_KEY or "
+                "SECRET_KEY_FALLBACKS: add the key it was saved under to SECRET_KEY_FALLBACKS, or enter it again."
+            )
         return app_client.client_id, app_client.client_secret

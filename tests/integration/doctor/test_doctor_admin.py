@@ -139,3 +139,34 @@ def test_the_last_failure_shows_in_the_list_and_on_the_change_page(admin_client,
     page = admin_client.get(change_url(app_client)).content.decode()
     assert "SecretHashError (mismatch) on initiate_auth: check the secret" in page
     assert 'name="last_failure_reason"' not in page  # read-only
+
+
+def test_import_after_a_secret_key_change_drops_the_unreadable_previous_secret(
+    admin_client, stored_client, cognito_pool, aws_credentials, settings,
+):
+    """Both secrets were saved under a SECRET_KEY since replaced (no fallback). Import
+    brings Cognito's secret; the previous secret nobody can read must go, or every call
+    fails on it and sign-ins never recover."""
+    import pytest
+
+    from cognito_auth.client import CognitoClient
+    from cognito_auth.encryption import UndecryptableSecret
+
+    cognito_pool.create_user("alice", "Correct-Horse-7-battery", {"email": "alice@example.com"})
+    current = settings.SECRET_KEY
+    settings.SECRET_KEY = "the-key-before-the-change-" + "k" * 40
+    stale = stored_client(name="shop", client_secret="stalesecret0123456789abcdef",
+                          previous_client_secret="oldersecret0123456789abcdef")
+    settings.SECRET_KEY = current
+    stale.refresh_from_db()
+    with pytest.raises(UndecryptableSecret):
+        stale.previous_client_secret  # noqa: B018 - reading is the check
+
+    response = admin_client.post(IMPORT, import_form(cognito_pool), follow=True)
+    assert response.status_code == 200
+    stale.refresh_from_db()
+    assert stale.client_secret == cognito_pool.client_secret
+    assert not stale.has_previous_secret
+    assert not any("kept as the previous secret" in text for _, text in shown_messages(response))
+    result = CognitoClient(stale).initiate_password_auth("alice", "Correct-Horse-7-battery")
+    assert result.access_token
