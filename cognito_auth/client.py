@@ -479,8 +479,8 @@ class CognitoClient:
         elif isinstance(error, OutcomeUnknown):
             logger.warning(
                 "Cognito's answer to %s for app client %r (client id %s) never came (%s): the call may "
-                "have taken effect, so it was not sent again, and the person was told the outcome is "
-                "unknown. If this recurs, look for a slow Lambda trigger or raise COGNITO_AUTH_READ_TIMEOUT.",
+                "have taken effect, so it was not sent again. If this recurs, look for a slow Lambda trigger "
+                "or raise COGNITO_AUTH_READ_TIMEOUT.",
                 operation, self.app_client.name, self.app_client.client_id, error.cognito_message,
             )
         elif isinstance(error, ServiceUnavailable):
