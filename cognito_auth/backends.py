@@ -11,12 +11,13 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied, Suspicio
 from django.db import IntegrityError, transaction
 from django.views.decorators.debug import sensitive_variables
 
-from .client import CognitoClient
+from .client import CognitoClient, get_cognito_client
 from .exceptions import (
     CognitoError,
     InvalidCredentials,
     InvalidRequest,
     PasswordResetRequired,
+    RateLimited,
     UserNotConfirmed,
 )
 from .models import AppClient, CognitoIdentity
@@ -70,13 +71,18 @@ class CognitoBackend(ModelBackend):
         if app_client is None:
             return None
         try:
-            result = self.client_class(app_client).initiate_password_auth(username, password)
+            cognito = get_cognito_client(app_client, request, client_class=self.client_class)
+            result = cognito.initiate_password_auth(username, password)
         except (InvalidCredentials, InvalidRequest):
             return None  # wrong password, unknown or disabled user: let ModelBackend try
         except UserNotConfirmed:
             raise self._refuse(request, "user_not_confirmed") from None
         except PasswordResetRequired:
             raise self._refuse(request, "password_reset_required") from None
+        except RateLimited:
+            # Throttled: never sent again (that would count twice); the person waits.
+            _note_failure(request, "rate_limited")
+            return None
         except CognitoError:
             # Unreachable, throttled or misconfigured (already logged for the operator):
             # Django-only accounts must still be able to sign in, so no PermissionDenied.

@@ -2,9 +2,15 @@
 
 Every call that names a user carries SECRET_HASH when the app client has a secret (and
 never when it has none), goes out unsigned (these user-facing APIs need no AWS
-credentials), and is bounded by botocore's connect/read timeouts and a small retry budget.
-Errors come back as the classes in ``exceptions``; configuration errors are logged for
-the operator with the app client's name and id and what to check.
+credentials), carries the person's IP address where Cognito takes it, and is bounded by
+botocore's connect/read timeouts. A call is sent again only when it failed before
+anything reached Cognito: a call that changes something (a reset, a sign-up, a password
+change) must never happen twice, and throttling is the person's answer, not a reason to
+ask again. Errors come back as the classes in ``exceptions``; configuration errors are
+logged for the operator with the app client's name and id and what to check.
+
+``get_cognito_client()`` is the one place a ``CognitoClient`` is built, so a backend's
+``client_class`` serves every page, handler and check.
 """
 
 from __future__ import annotations
@@ -13,20 +19,31 @@ import base64
 import hashlib
 import hmac
 import logging
+import random
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import boto3
 from botocore import UNSIGNED
 from botocore.client import BaseClient
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ParamValidationError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    HTTPClientError,
+    NoCredentialsError,
+    ParamValidationError,
+)
+from django.conf import settings
+from django.utils.module_loading import import_string
 from django.views.decorators.debug import sensitive_variables
 
+from . import library_logs
 from .conf import app_settings
 from .encryption import UndecryptableSecret
 from .exceptions import (
@@ -36,13 +53,18 @@ from .exceptions import (
     EndpointNotAllowed,
     InvalidRequest,
     NoCredentials,
+    OutcomeUnknown,
     RateLimited,
     SecretHashError,
     SecretUnreadable,
     ServiceUnavailable,
     error_from_cognito,
 )
+from .user_context import user_context_data
 from .validators import endpoint_allowed
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 logger = logging.getLogger("cognito_auth")
 
@@ -50,34 +72,50 @@ logger = logging.getLogger("cognito_auth")
 # each frame's locals; in this module those are passwords, secrets, hashes and tokens.
 hide_locals = sensitive_variables()
 
-# botocore logs every request's parameters and every response body at DEBUG: passwords,
-# codes, SECRET_HASHes, tokens, client secrets. While this module makes a call, those
-# records keep only their first words; other services' debug output is left alone.
-BOTOCORE_BODY_LOGGERS = ("botocore.endpoint", "botocore.parsers")
-_making_cognito_call: ContextVar[bool] = ContextVar("cognito_auth_call", default=False)
+# botocore, boto3 and urllib3 log requests, answers and signatures; while this module makes
+# a call, their records keep only their first words (see library_logs).
+library_logs.install()
+
+# The most a retry after a connection failure waits (seconds, a random share of it, so
+# processes that lost Cognito together do not come back in step). Counted in the worst
+# case documented beside the timeouts in conf.py.
+CONNECT_RETRY_DELAY = 0.5
+# Failures before anything of the request was sent: the connection was refused, timed out
+# or its name did not resolve. Only these are tried again.
+NOT_SENT = (EndpointConnectionError, ConnectTimeoutError)
+# Failures after the request was (or may have been) sent: no answer in time, the
+# connection closed mid-answer. For a call that changes something, the outcome is unknown.
+MAYBE_SENT = (HTTPClientError,)
+
+# The calls that change something in Cognito, or count towards a lockout (a sign-in
+# attempt with a password). Sent at most once after they may have reached Cognito.
+STATE_CHANGING_OPERATIONS = frozenset({
+    "initiate_auth", "respond_to_auth_challenge", "forgot_password", "confirm_forgot_password",
+    "sign_up", "confirm_sign_up", "resend_confirmation_code", "change_password", "revoke_token",
+})
+# The calls whose request takes UserContextData (API reference, UserContextDataType).
+USER_CONTEXT_OPERATIONS = frozenset({
+    "initiate_auth", "respond_to_auth_challenge", "forgot_password", "confirm_forgot_password",
+    "sign_up", "confirm_sign_up", "resend_confirmation_code",
+})
 
 
-class WithholdCognitoBodies(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        if _making_cognito_call.get() and record.levelno <= logging.DEBUG:
-            summary = str(record.msg).split("%", 1)[0].split(":", 1)[0].strip()
-            record.msg = "%s [withheld by cognito_auth: it may hold passwords, codes or tokens]"
-            record.args = (summary,)
-        return True
+def send_until_delivered(send: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``send()``, tried again (up to ``COGNITO_AUTH_MAX_ATTEMPTS`` in all) only while it
+    fails before anything reached Cognito.
 
-
-for _name in BOTOCORE_BODY_LOGGERS:
-    logging.getLogger(_name).addFilter(WithholdCognitoBodies())
-
-
-@contextmanager
-def withholding_botocore_bodies() -> Iterator[None]:
-    """Mark the calls made inside as Cognito calls whose bodies must not be logged."""
-    token = _making_cognito_call.set(True)
-    try:
-        yield
-    finally:
-        _making_cognito_call.reset(token)
+    :raises: botocore's exception of the last attempt; ``NOT_SENT`` ones once the attempts
+        are spent, any other at once.
+    """
+    attempts_left = max(1, int(app_settings.MAX_ATTEMPTS))
+    while True:
+        attempts_left -= 1
+        try:
+            return send()
+        except NOT_SENT:
+            if not attempts_left:
+                raise
+        time.sleep(random.uniform(0, CONNECT_RETRY_DELAY))  # noqa: S311 - jitter, not a secret
 
 
 def secret_hash(username: str, client_id: str, client_secret: str) -> str:
@@ -111,6 +149,7 @@ _boto3_clients_lock = threading.Lock()
 
 def boto3_client(region: str, endpoint_url: str = "") -> BaseClient:
     """One cognito-idp client per region, endpoint and timeout settings, built once.
+    botocore's retries are off; ``send_until_delivered`` decides what is sent again.
 
     Building a boto3 client costs tens of milliseconds, so it is reused; botocore clients
     are thread-safe. Settings are part of the key so ``override_settings`` takes effect.
@@ -121,7 +160,6 @@ def boto3_client(region: str, endpoint_url: str = "") -> BaseClient:
         endpoint_url or None,
         app_settings.CONNECT_TIMEOUT,
         app_settings.READ_TIMEOUT,
-        app_settings.MAX_ATTEMPTS,
     )
     client = _boto3_clients.get(key)
     if client is not None:
@@ -156,7 +194,9 @@ def _bounded_config(**options: Any) -> Config:
     return Config(
         connect_timeout=app_settings.CONNECT_TIMEOUT,
         read_timeout=app_settings.READ_TIMEOUT,
-        retries={"mode": "standard", "total_max_attempts": app_settings.MAX_ATTEMPTS},
+        # One attempt: botocore's standard mode would send a timed-out call again, and
+        # retry throttling, whatever the call did (see send_until_delivered).
+        retries={"mode": "standard", "total_max_attempts": 1},
         **options,
     )
 
@@ -205,10 +245,12 @@ def _with_secret_hash(params: dict[str, Any], place: HashPlace, value: str | Non
 
 
 class CognitoClient:
-    """Cognito's user-facing API for one app client."""
+    """Cognito's user-facing API for one app client, on behalf of the person who made
+    ``request`` (None: a script or a check). Build it with ``get_cognito_client()``."""
 
-    def __init__(self, app_client: AppClientLike) -> None:
+    def __init__(self, app_client: AppClientLike, request: HttpRequest | None = None) -> None:
         self.app_client = app_client
+        self.request = request
 
     def secret_hash_for(self, username: str) -> str | None:
         """The SECRET_HASH over ``username``, or None for a client without a secret."""
@@ -235,6 +277,7 @@ class CognitoClient:
             "initiate_auth",
             {"AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": refresh_token}},
             username=internal_username, hash_at=IN_AUTH_PARAMETERS, sensitive=(refresh_token,),
+            changes_state=False,  # a renewal changes nothing: sending it twice is harmless
         )
         return AuthResult.from_response(response)
 
@@ -297,7 +340,10 @@ class CognitoClient:
         params, sent = _with_secret_hash(
             {"AuthFlow": auth_flow, "AuthParameters": auth_parameters}, IN_AUTH_PARAMETERS, value,
         )
-        response = self._call("initiate_auth", params, sensitive=(*auth_parameters.values(), sent), report=False)
+        # For a user who does not exist: nothing changes, nothing counts towards a lockout.
+        response = self._call(
+            "initiate_auth", params, sensitive=(*auth_parameters.values(), sent), report=False, changes_state=False,
+        )
         return AuthResult.from_response(response)
 
     @hide_locals
@@ -312,18 +358,18 @@ class CognitoClient:
     @hide_locals
     def _user_call(
         self, operation: str, params: dict[str, Any], *, username: str, hash_at: HashPlace,
-        sensitive: tuple[str, ...],
+        sensitive: tuple[str, ...], changes_state: bool = True,
     ) -> dict:
         """A call that names a user: with a secret, it carries the hash over ``username``."""
         return self._call_with_secret(
-            operation, params, place=hash_at, sensitive=sensitive,
+            operation, params, place=hash_at, sensitive=sensitive, changes_state=changes_state,
             proof=lambda secret: secret_hash(username, self.app_client.client_id, secret),
         )
 
     @hide_locals
     def _call_with_secret(
         self, operation: str, params: dict[str, Any], *, place: HashPlace, proof: Callable[[str], str],
-        sensitive: tuple[str, ...],
+        sensitive: tuple[str, ...], changes_state: bool = True,
     ) -> dict:
         """A call that proves it comes from this client: ``proof(secret)`` (a SECRET_HASH,
         or the secret itself for RevokeToken) goes at ``place``; nothing without a secret.
@@ -336,9 +382,11 @@ class CognitoClient:
         current, previous = self._secrets(operation)
         hashed, value = _with_secret_hash(params, place, proof(current) if current else None)
         if not (value and previous):
-            return self._call(operation, hashed, sensitive=(*sensitive, value))
+            return self._call(operation, hashed, sensitive=(*sensitive, value), changes_state=changes_state)
         try:
-            return self._call(operation, hashed, sensitive=(*sensitive, value), report=False)
+            return self._call(
+                operation, hashed, sensitive=(*sensitive, value), report=False, changes_state=changes_state,
+            )
         except SecretHashError as exc:
             if exc.problem != "mismatch":
                 self._report(operation, exc)
@@ -348,7 +396,9 @@ class CognitoClient:
             raise
         retried, retry_value = _with_secret_hash(params, place, proof(previous))
         try:
-            response = self._call(operation, retried, sensitive=(*sensitive, value, retry_value))
+            response = self._call(
+                operation, retried, sensitive=(*sensitive, value, retry_value), changes_state=changes_state,
+            )
         except CognitoError as exc:
             if accepted_the_hash(exc):  # e.g. a wrong password, judged after the hash
                 self._log_previous_secret_accepted(operation)
@@ -375,19 +425,30 @@ class CognitoClient:
     @hide_locals
     def _call(
         self, operation: str, params: dict[str, Any], sensitive: tuple[str, ...], with_client_id: bool = True,
-        *, report: bool = True,
+        *, report: bool = True, changes_state: bool | None = None,
     ) -> dict:
+        """One call, sent again only after a connection failure (``send_until_delivered``).
+
+        ``changes_state`` (default: whether ``operation`` is in STATE_CHANGING_OPERATIONS)
+        decides what a failure after sending means: ``OutcomeUnknown`` for a call that may
+        have changed something, ``ServiceUnavailable`` for one that cannot have.
+        """
+        if changes_state is None:
+            changes_state = operation in STATE_CHANGING_OPERATIONS
         if not endpoint_allowed(self.app_client.endpoint_url):
             refused = EndpointNotAllowed(self.app_client.endpoint_url)
             if report:
                 self._report(operation, refused)
             raise refused
-        client = boto3_client(self.app_client.region, self.app_client.endpoint_url)
         if with_client_id:
             params = {"ClientId": self.app_client.client_id, **params}
+        context = user_context_data(self.request) if operation in USER_CONTEXT_OPERATIONS else None
+        if context:
+            params = {**params, "UserContextData": context}
         try:
-            with withholding_botocore_bodies():
-                return getattr(client, operation)(**params)
+            with library_logs.withholding_library_logs():
+                client = boto3_client(self.app_client.region, self.app_client.endpoint_url)
+                return send_until_delivered(lambda: getattr(client, operation)(**params))
         except ClientError as exc:
             error = exc.response.get("Error", {})
             message = _redact(str(error.get("Message", "")), sensitive)
@@ -404,7 +465,10 @@ class CognitoClient:
         except BotoCoreError as exc:
             # Timeouts, refused connections, DNS failures: botocore's text names the
             # endpoint only, never the request's parameters, so the cause can stay.
-            translated = ServiceUnavailable(type(exc).__name__)
+            if changes_state and isinstance(exc, MAYBE_SENT):
+                translated = OutcomeUnknown(type(exc).__name__, operation=operation)
+            else:
+                translated = ServiceUnavailable(type(exc).__name__)
             if report:
                 self._report(operation, translated)
             raise translated from exc
@@ -412,6 +476,13 @@ class CognitoClient:
     def _report(self, operation: str, error: CognitoError) -> None:
         if isinstance(error, ConfigurationError):
             self._log_configuration_error(operation, error)
+        elif isinstance(error, OutcomeUnknown):
+            logger.warning(
+                "Cognito's answer to %s for app client %r (client id %s) never came (%s): the call may "
+                "have taken effect, so it was not sent again. If this recurs, look for a slow Lambda trigger "
+                "or raise COGNITO_AUTH_READ_TIMEOUT.",
+                operation, self.app_client.name, self.app_client.client_id, error.cognito_message,
+            )
         elif isinstance(error, ServiceUnavailable):
             logger.warning(
                 "Cognito unavailable for app client %r (client id %s) on %s: %s",
@@ -442,6 +513,28 @@ class CognitoClient:
             "admin. Until then every call is sent twice.",
             self.app_client.name, self.app_client.client_id, operation,
         )
+
+
+def get_cognito_client(
+    app_client: AppClientLike, request: HttpRequest | None = None, *, client_class: type[CognitoClient] | None = None,
+) -> CognitoClient:
+    """The ``CognitoClient`` for ``app_client``, acting for the person who made ``request``.
+
+    The only place one is built. ``client_class`` defaults to ``configured_client_class()``;
+    a backend passes its own. ``request`` gives Cognito the person's IP address (see
+    ``user_context``); None for scripts and checks.
+    """
+    return (client_class or configured_client_class())(app_client, request=request)
+
+
+def configured_client_class() -> type[CognitoClient]:
+    """The ``client_class`` of the first backend in ``AUTHENTICATION_BACKENDS`` that has one
+    (``CognitoBackend`` and its subclasses), else ``CognitoClient``."""
+    for path in settings.AUTHENTICATION_BACKENDS:
+        candidate = getattr(import_string(path), "client_class", None)
+        if isinstance(candidate, type) and issubclass(candidate, CognitoClient):
+            return candidate
+    return CognitoClient
 
 
 def failure_reason(operation: str, error: ConfigurationError) -> str:
@@ -493,11 +586,14 @@ class CognitoAdmin:
         if not endpoint_allowed(self.endpoint_url):
             # Never sign a request for a host we do not trust: it would get AWS credentials.
             raise EndpointNotAllowed(self.endpoint_url)
-        if self._client is None:
-            self._client = admin_boto3_client(self.region, self.endpoint_url)
         try:
-            with withholding_botocore_bodies():
-                return getattr(self._client, operation)(UserPoolId=self.user_pool_id, **params)
+            with library_logs.withholding_library_logs():
+                if self._client is None:
+                    self._client = admin_boto3_client(self.region, self.endpoint_url)
+                client = self._client
+                # Read-only calls: nothing changes if one is sent twice, but a timed-out
+                # one is not sent again either, to stay within the time bound.
+                return send_until_delivered(lambda: getattr(client, operation)(UserPoolId=self.user_pool_id, **params))
         except NoCredentialsError as exc:
             raise NoCredentials("boto3 found no AWS credentials") from exc
         except ClientError as exc:

@@ -11,14 +11,21 @@ from typing import Any
 from django.conf import settings
 
 DEFAULTS: dict[str, Any] = {
-    # botocore timeouts (seconds) and total attempts (first try included). The worst case
-    # for one call is MAX_ATTEMPTS * (CONNECT_TIMEOUT + READ_TIMEOUT) plus botocore's
-    # backoff before the retry (at most 1 s): 2 * (1 + 3.5) + 1 = 10 s with these defaults,
-    # so a page always answers within 10 s. Raise READ_TIMEOUT if the pool's Lambda
-    # triggers are slow.
+    # Time bounds of one Cognito call, in seconds, and the attempts it may take. botocore's
+    # own retries are off: a call is sent again only after a connection failure, when
+    # nothing of it reached Cognito, never after a timeout or an answer (a call that
+    # changes something would happen twice, and throttling is the person's answer).
+    # READ_TIMEOUT covers one slow Lambda trigger (Cognito allows them 5 s) plus Cognito's
+    # own work. The worst case to an answer is MAX_ATTEMPTS connects that time out, the
+    # waits between them (at most client.CONNECT_RETRY_DELAY = 0.5 s each), and one read:
+    # 2 * 1 + 0.5 + 6 = 8.5 s with these defaults, so a page answers within 10 s.
     "CONNECT_TIMEOUT": 1.0,
-    "READ_TIMEOUT": 3.5,
+    "READ_TIMEOUT": 6.0,
     "MAX_ATTEMPTS": 2,
+    # Proxies (addresses or CIDR networks) whose X-Forwarded-For is believed when telling
+    # Cognito's threat protection the person's IP address (UserContextData). Empty: the
+    # address is REMOTE_ADDR, and X-Forwarded-For, which anyone can send, is ignored.
+    "TRUSTED_PROXIES": [],
     # Which Django cache holds the list of app clients, and for how long. The entry is
     # deleted whenever an app client is saved or deleted, so with a shared cache every
     # process sees an admin change at once.

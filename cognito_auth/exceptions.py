@@ -84,6 +84,19 @@ class ServiceUnavailable(CognitoError):
     default_code = "ServiceUnavailable"
 
 
+class OutcomeUnknown(ServiceUnavailable):
+    """A call that changes something reached Cognito (or may have), and its answer never
+    came: the change may or may not have happened. It is never sent again on its own, so
+    the page says so and what to try. ``operation`` is the client's method name
+    (``confirm_forgot_password``...)."""
+
+    default_code = "OutcomeUnknown"
+
+    def __init__(self, cognito_message: str = "", code: str | None = None, *, operation: str = "") -> None:
+        super().__init__(cognito_message, code)
+        self.operation = operation
+
+
 class ConfigurationError(CognitoError):
     """The app client here and the one in Cognito disagree: an operator must act.
 

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .backends import FAILURE_ATTRIBUTE
-from .client import CognitoClient
+from .client import CognitoClient, get_cognito_client
 from .conf import app_settings
 from .exceptions import (
     AlreadyConfirmed,
@@ -29,13 +29,14 @@ from .exceptions import (
     InvalidPassword,
     InvalidRequest,
     NoVerifiedContact,
+    OutcomeUnknown,
     RateLimited,
     TokenRejected,
     UserDisabled,
     UsernameExists,
     UserNotFound,
 )
-from .messages import ACCOUNT_FAILURES, LOGIN_FAILURES, PASSWORD_MISMATCH
+from .messages import ACCOUNT_FAILURES, LOGIN_FAILURES, OUTCOME_UNKNOWN, PASSWORD_MISMATCH
 from .models import AppClient
 from .validators import CODE_MAX_LENGTH, PASSWORD_MAX_LENGTH, validate_code, validate_cognito_username
 
@@ -125,6 +126,8 @@ class CognitoForm(forms.Form):
     error_fields: dict[str, str | None] = {}
     # Checked in order: the first class that matches gives the reason.
     error_reasons: tuple[tuple[type[CognitoError], str], ...] = (
+        # The call may have done its work: never a refusal's text (see OUTCOME_UNKNOWN).
+        (OutcomeUnknown, "outcome_unknown"),
         (CodeMismatch, "code_mismatch"),
         (ExpiredCode, "expired_code"),
         (InvalidPassword, "invalid_password"),
@@ -143,7 +146,7 @@ class CognitoForm(forms.Form):
 
     @property
     def cognito(self) -> CognitoClient:
-        return CognitoClient(self.app_client)
+        return get_cognito_client(self.app_client, self.request)
 
     def call_cognito(self, method: str, *args: Any, reraise: tuple[type[CognitoError], ...] = ()) -> Any:
         """Run one client call and return its answer. A refusal becomes a form error on the
@@ -189,8 +192,15 @@ class KnownUsernameMixin:
         return self.known_username or self.cleaned_data.get("username")
 
 
+def with_outcome_unknown(operation: str) -> dict[str, Any]:
+    """``ACCOUNT_FAILURES`` with the unknown-outcome text of ``operation``'s page."""
+    return {**ACCOUNT_FAILURES, "outcome_unknown": OUTCOME_UNKNOWN[operation]}
+
+
 class PasswordResetRequestForm(CognitoForm):
     """Step one: ask Cognito to send a code (ForgotPassword)."""
+
+    error_messages = with_outcome_unknown("forgot_password")
 
     username = username_field()
 
@@ -206,6 +216,7 @@ class PasswordResetConfirmForm(KnownUsernameMixin, CognitoForm):
     """Step two: the code and the new password (ConfirmForgotPassword)."""
 
     error_fields = {"code_mismatch": "code", "expired_code": "code", "invalid_password": "new_password1"}
+    error_messages = with_outcome_unknown("confirm_forgot_password")
 
     username = username_field()
     code = code_field()
@@ -230,6 +241,7 @@ class CognitoPasswordChangeForm(CognitoForm):
     """Old and new password for a signed-in person (ChangePassword with the access token)."""
 
     error_fields = {"wrong_old_password": "old_password", "invalid_password": "new_password1"}
+    error_messages = with_outcome_unknown("change_password")
 
     old_password = password_field(_("Old password"), autocomplete="current-password")
     new_password1 = password_field(_("New password"))
@@ -264,6 +276,7 @@ class SignUpForm(CognitoForm):
     """A new Cognito account (SignUp); Cognito then sends a confirmation code."""
 
     error_fields = {"username_exists": "username", "invalid_password": "password1"}
+    error_messages = with_outcome_unknown("sign_up")
 
     username = username_field()
     email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
@@ -284,6 +297,7 @@ class SignUpConfirmForm(KnownUsernameMixin, CognitoForm):
     """The code Cognito sent after sign-up (ConfirmSignUp)."""
 
     error_fields = {"code_mismatch": "code", "expired_code": "code"}
+    error_messages = with_outcome_unknown("confirm_sign_up")
 
     username = username_field()
     code = code_field()
@@ -305,6 +319,7 @@ class ResendCodeForm(KnownUsernameMixin, CognitoForm):
     def __init__(self, *args: Any, method: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.method = method
+        self.error_messages = with_outcome_unknown(method)
 
     def clean(self) -> dict:
         self.delivery: dict[str, str] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .client import CognitoClient
+from .client import get_cognito_client
 from .conf import app_settings
 from .exceptions import CognitoError
 from .models import AppClient
@@ -37,6 +37,6 @@ def revoke_tokens_on_logout(sender: Any, request: Any, user: Any, **kwargs: Any)
     if app_client is None:
         return
     try:
-        CognitoClient(app_client).revoke_refresh_token(tokens.refresh_token)
+        get_cognito_client(app_client, request).revoke_refresh_token(tokens.refresh_token)
     except CognitoError:
         pass  # logged by the client; the Django session ends regardless

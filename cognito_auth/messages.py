@@ -22,6 +22,7 @@ LOGIN_FAILURES = {
     "account_conflict": _(
         "This account cannot be signed in here yet. Please contact the site's administrators."
     ),
+    "rate_limited": _("Too many attempts. Please wait a few minutes, then try again."),
 }
 
 INVALID_USERNAME = _("Enter a valid username: letters, digits, symbols and punctuation only.")
@@ -52,6 +53,35 @@ ACCOUNT_FAILURES = {
     "username_exists": _("That username is already taken. Choose another one, or sign in."),
     "invalid_details": _("Some of the details were not accepted: %(detail)s"),
     "already_confirmed": _("This account is already confirmed. You can sign in."),
+    # Each form says what to try instead (OUTCOME_UNKNOWN below); this is the fallback.
+    "outcome_unknown": _("We could not confirm that this went through. Please check before trying again."),
+}
+
+# Cognito's answer never came, so a change may or may not have happened (the call is never
+# sent twice): say so, and what to try. One text per page, keyed by the form's call.
+OUTCOME_UNKNOWN = {
+    "forgot_password": _(
+        "We could not confirm that a code was sent. If none arrives within a few minutes, ask again."
+    ),
+    "confirm_forgot_password": _(
+        "We could not confirm that your new password was set. Try signing in with it; if that "
+        "does not work, ask for a new code and set it again."
+    ),
+    "sign_up": _(
+        "We could not confirm that your account was created. If a code arrives within a few "
+        "minutes, enter it on the confirmation page; otherwise try signing up again."
+    ),
+    "confirm_sign_up": _(
+        "We could not confirm that your account was confirmed. Try signing in; if you are asked "
+        "for a code again, enter it again."
+    ),
+    "resend_confirmation_code": _(
+        "We could not confirm that a new code was sent. If none arrives within a few minutes, ask again."
+    ),
+    "change_password": _(
+        "We could not confirm that your password was changed. Next time you sign in, try the new "
+        "password first; if it does not work, your old password still does."
+    ),
 }
 
 # Where a code went, from CodeDeliveryDetails.

@@ -25,7 +25,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
 from . import signals
-from .client import CognitoClient
+from .client import get_cognito_client
 from .conf import app_settings
 from .exceptions import CognitoError, InvalidCredentials, TokenRejected
 from .forms import (
@@ -277,7 +277,7 @@ class PasswordChangeView(CognitoFormView):
         app_client = AppClient.objects.filter(pk=tokens.app_client_pk).first()
         if app_client is None:
             raise TokenRejected("app client removed")
-        result = CognitoClient(app_client).refresh(tokens.refresh_token, tokens.cognito_username)
+        result = get_cognito_client(app_client, self.request).refresh(tokens.refresh_token, tokens.cognito_username)
         fresh = SessionTokens.from_auth_result(result, app_client, tokens.cognito_username, tokens.refresh_token)
         fresh.save(self.request.session)
         return fresh

@@ -3,7 +3,7 @@
 import pytest
 from botocore import UNSIGNED
 
-from cognito_auth.client import CognitoClient, _redact, boto3_client
+from cognito_auth.client import CONNECT_RETRY_DELAY, CognitoClient, _redact, boto3_client
 from cognito_auth.conf import DEFAULTS, app_settings
 from cognito_auth.exceptions import InvalidRequest
 
@@ -18,18 +18,24 @@ def test_one_boto3_client_per_region_and_endpoint():
 def test_settings_reach_botocore(settings):
     settings.COGNITO_AUTH_CONNECT_TIMEOUT = 1.5
     settings.COGNITO_AUTH_READ_TIMEOUT = 2.5
-    settings.COGNITO_AUTH_MAX_ATTEMPTS = 3
     config = boto3_client("eu-west-1", "http://127.0.0.1:3").meta.config
     assert (config.connect_timeout, config.read_timeout) == (1.5, 2.5)
-    assert config.retries["total_max_attempts"] == 3
+    # botocore never sends a call again: send_until_delivered decides (after a failed connect only).
+    assert config.retries["total_max_attempts"] == 1
     assert config.signature_version is UNSIGNED  # user-facing calls need no AWS credentials
 
 
+def test_default_read_timeout_outlasts_one_slow_lambda_trigger():
+    assert DEFAULTS["READ_TIMEOUT"] > 5  # Cognito gives a Lambda trigger 5 s
+
+
 def test_default_worst_case_stays_within_ten_seconds():
-    # Every attempt may spend its whole connect and read timeout, and botocore's standard
-    # mode waits at most 1 s (random * 2**0) before the one retry.
+    # Every attempt but the last can only have failed to connect (nothing else is sent
+    # again), each followed by a wait of at most CONNECT_RETRY_DELAY; the last one may
+    # also spend the whole read timeout.
     attempts = DEFAULTS["MAX_ATTEMPTS"]
-    worst = attempts * (DEFAULTS["CONNECT_TIMEOUT"] + DEFAULTS["READ_TIMEOUT"]) + (attempts - 1) * 1.0
+    worst = attempts * DEFAULTS["CONNECT_TIMEOUT"] + (attempts - 1) * CONNECT_RETRY_DELAY + DEFAULTS["READ_TIMEOUT"]
+    assert worst == 8.5
     assert worst <= 10
 
 

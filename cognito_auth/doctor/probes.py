@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 from typing import TYPE_CHECKING
 
-from ..client import CognitoClient, accepted_the_hash
+from ..client import accepted_the_hash, get_cognito_client
 from ..exceptions import CognitoError, FlowNotEnabled, SecretHashError, ServiceUnavailable, UnknownClient
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ class Prober:
     """Probes Cognito with InitiateAuth for made-up users; each (flow, secret) once."""
 
     def __init__(self, app_client: AppClient) -> None:
-        self.cognito = CognitoClient(app_client)
+        self.cognito = get_cognito_client(app_client)
         self._answers: dict[tuple[str, str | None], CognitoError | None] = {}
 
     def answer(self, flow: str, secret: str | None) -> CognitoError | None:

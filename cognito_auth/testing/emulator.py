@@ -67,6 +67,8 @@ AWS_JSON = "application/x-amz-json-1.1"
 MOTO_CODE_HEADER = "x-moto-forgot-password-confirmation-code"
 MOTO_CODE_PREFIX = "moto-confirmation-code:"
 CODE_LABELS = {"forgot_password": "ForgotPassword", "sign_up": "SignUp"}
+# The longest an answer asked to come late is held (seconds) when no test releases it.
+LATE_ANSWER_LIMIT = 60.0
 
 # Where a call carries the password a policy check looks at.
 CANDIDATE_PASSWORD_FIELDS = {
@@ -157,6 +159,10 @@ class StrictCognitoMiddleware:
         self._codes: dict[tuple[str, str, str], _PendingCode] = {}
         # Failures a test asked for: (action, client id) -> errors for its next calls.
         self._failures: dict[tuple[str, str], list[rules.CognitoError]] = {}
+        # Answers a test asked to come late: (action, client id) -> how many next calls;
+        # every held answer waits on one event, set by release_late().
+        self._late: dict[tuple[str, str], int] = {}
+        self._release = threading.Event()
         # Moto keeps one secret per app client. Once a client's secrets are rotated
         # (AddUserPoolClientSecret...), the list here is the truth: client id -> secrets.
         self._client_secrets: dict[str, list[_ClientSecret]] = {}
@@ -217,6 +223,8 @@ class StrictCognitoMiddleware:
             ("GET", "outbox"): self.outbox,
             ("POST", "reset-log"): self._reset_log_answer,
             ("POST", "fail-next"): lambda: self._fail_next_answer(request),
+            ("POST", "answer-late"): lambda: self._answer_late_answer(request),
+            ("POST", "release-late"): self._release_late_answer,
         }
         endpoint = request.path.removeprefix(CONTROL_PREFIX)
         handler = routes.get((request.method, endpoint))
@@ -243,6 +251,38 @@ class StrictCognitoMiddleware:
                        wanted.get("message", ""))
         return {"ok": True}
 
+    def answer_late(self, action: str, client_id: str) -> None:
+        """Do the work of the next ``action`` call of that app client as usual (record it,
+        change the pool), then hold its answer until ``release_late()`` (or
+        LATE_ANSWER_LIMIT seconds): what a client sees when a slow Lambda trigger outlasts
+        its read timeout. The client gives up; the change has happened."""
+        with self._lock:
+            key = (action, client_id)
+            self._late[key] = self._late.get(key, 0) + 1
+            self._release.clear()
+
+    def release_late(self) -> None:
+        """Let every held answer go (to a client that has long stopped listening)."""
+        with self._lock:
+            self._late.clear()
+            self._release.set()
+
+    def _answer_late_answer(self, request: Request) -> dict[str, bool]:
+        wanted = {key: str(value) for key, value in (_json_object(request.get_data()) or {}).items()}
+        self.answer_late(wanted.get("action", ""), wanted.get("client_id", ""))
+        return {"ok": True}
+
+    def _release_late_answer(self) -> dict[str, bool]:
+        self.release_late()
+        return {"ok": True}
+
+    def _takes_late_answer(self, call: _Call) -> bool:
+        key = (call.action, _client_id_of(call.params) or "")
+        if not self._late.get(key):
+            return False
+        self._late[key] -= 1
+        return True
+
     # Cognito calls ----------------------------------------------------------------------
 
     def _cognito(self, environ: WSGIEnvironment) -> Response:
@@ -256,6 +296,9 @@ class StrictCognitoMiddleware:
             response = self._answer(call)
             record["outcome"] = _outcome(response)
             self._calls.append(record)
+            late = self._takes_late_answer(call)
+        if late:  # outside the lock: other calls go on meanwhile
+            self._release.wait(LATE_ANSWER_LIMIT)
         return response
 
     def _answer(self, call: _Call) -> Response:
@@ -789,6 +832,16 @@ def _pool_of(params: dict[str, Any]) -> CognitoIdpUserPool | None:
     return find_pool(params.get("UserPoolId")) or find_pool_by_access_token(params.get("AccessToken"))
 
 
+def _client_id_of(params: dict[str, Any]) -> str | None:
+    """The app client a call is made with: named, or (ChangePassword...) the one its
+    access token was issued to."""
+    if params.get("ClientId"):
+        return str(params["ClientId"])
+    token = params.get("AccessToken")
+    pool = find_pool_by_access_token(token) if isinstance(token, str) else None
+    return pool.access_tokens[token][0] if pool is not None else None
+
+
 def _call_record(action: str, params: dict[str, Any]) -> dict[str, Any]:
     """What a test may see of a call: who and how, never a password, hash, code or token."""
     auth = _dict(params.get("AuthParameters"))
@@ -796,10 +849,12 @@ def _call_record(action: str, params: dict[str, Any]) -> dict[str, Any]:
     sent_hash = auth.get("SECRET_HASH") or challenge.get("SECRET_HASH") or params.get("SecretHash")
     return {
         "action": action,
-        "client_id": params.get("ClientId"),
+        "client_id": _client_id_of(params),
         "username": auth.get("USERNAME") or challenge.get("USERNAME") or params.get("Username"),
         "secret_hash": "present" if sent_hash else "absent",
         "auth_flow": params.get("AuthFlow"),
+        # What Cognito's threat protection would judge the person by (not a secret).
+        "ip_address": _dict(params.get("UserContextData")).get("IpAddress"),
         "outcome": None,
     }
 

@@ -70,7 +70,8 @@ class EmulatorClient:
         return self._control("GET", "health")
 
     def calls(self) -> list[dict[str, Any]]:
-        """Every Cognito call so far: action, client_id, username, secret_hash, auth_flow, outcome."""
+        """Every Cognito call so far: action, client_id, username, secret_hash, auth_flow,
+        ip_address (UserContextData's IpAddress, or None), outcome."""
         return self._control("GET", "calls")
 
     def outbox(self) -> list[dict[str, Any]]:
@@ -100,6 +101,17 @@ class EmulatorClient:
         body = {"action": action, "client_id": client_id, "code": code, "message": message}
         for _ in range(times):
             self._control("POST", "fail-next", body)
+
+    def answer_late(self, action: str, client_id: str) -> None:
+        """Make the emulator do the work of the next `action` call of app client
+        `client_id` and record it, then hold the answer until `release_late()`: a slow
+        Lambda trigger outlasting the caller's read timeout. The caller sees a timeout
+        although the change happened."""
+        self._control("POST", "answer-late", {"action": action, "client_id": client_id})
+
+    def release_late(self) -> None:
+        """Let every answer held by `answer_late` go."""
+        self._control("POST", "release-late")
 
     def _control(self, method: str, endpoint: str, body: Any = None) -> Any:
         url = f"{self.endpoint_url}/_emulator/{endpoint}"

@@ -56,6 +56,11 @@ class CognitoPool:
         """The recorded calls made with this pool's app client."""
         return [call for call in self.emulator.calls() if call["client_id"] == self.client_id]
 
+    def answer_late(self, action: str) -> None:
+        """Do the work of this client's next `action` call, then hold its answer until the
+        test ends (see EmulatorClient.answer_late)."""
+        self.emulator.answer_late(action, self.client_id)
+
 
 @pytest.fixture(scope="session")
 def cognito_emulator() -> Iterator[EmulatorProcess]:
@@ -118,6 +123,7 @@ def cognito_pool_factory(
         )
 
     yield create
+    cognito_emulator.release_late()  # answers a test asked to hold, to a client long gone
     for pool_id in pool_ids:
         cognito_emulator.boto3_admin_client().delete_user_pool(UserPoolId=pool_id)
 

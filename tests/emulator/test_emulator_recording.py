@@ -29,7 +29,10 @@ def test_calls_are_recorded_without_secrets(cognito_emulator, cognito_pool, publ
         AuthFlow="REFRESH_TOKEN_AUTH",
         AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"], "SECRET_HASH": pool_hash("alice")},
     )
-    public_client.forgot_password(ClientId=cognito_pool.client_id, Username="alice", SecretHash=pool_hash("alice"))
+    public_client.forgot_password(
+        ClientId=cognito_pool.client_id, Username="alice", SecretHash=pool_hash("alice"),
+        UserContextData={"IpAddress": "198.51.100.7"},
+    )
     code = cognito_emulator.latest_code("alice")
     public_client.confirm_forgot_password(
         ClientId=cognito_pool.client_id,
@@ -60,6 +63,7 @@ def test_calls_are_recorded_without_secrets(cognito_emulator, cognito_pool, publ
             "username": "alice",
             "secret_hash": "present",
             "auth_flow": "USER_PASSWORD_AUTH",
+            "ip_address": None,
             "outcome": "ok",
         },
         {
@@ -68,6 +72,7 @@ def test_calls_are_recorded_without_secrets(cognito_emulator, cognito_pool, publ
             "username": None,
             "secret_hash": "present",
             "auth_flow": "REFRESH_TOKEN_AUTH",
+            "ip_address": None,
             "outcome": "ok",
         },
         {
@@ -76,6 +81,7 @@ def test_calls_are_recorded_without_secrets(cognito_emulator, cognito_pool, publ
             "username": "alice",
             "secret_hash": "present",
             "auth_flow": None,
+            "ip_address": "198.51.100.7",  # UserContextData's address
             "outcome": "ok",
         },
         {
@@ -84,6 +90,7 @@ def test_calls_are_recorded_without_secrets(cognito_emulator, cognito_pool, publ
             "username": "alice",
             "secret_hash": "present",
             "auth_flow": None,
+            "ip_address": None,
             "outcome": "ok",
         },
         {
@@ -92,6 +99,7 @@ def test_calls_are_recorded_without_secrets(cognito_emulator, cognito_pool, publ
             "username": "alice",
             "secret_hash": "absent",
             "auth_flow": "USER_PASSWORD_AUTH",
+            "ip_address": None,
             "outcome": "NotAuthorizedException",
         },
     ]
