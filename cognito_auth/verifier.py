@@ -25,6 +25,7 @@ import base64
 import binascii
 import hashlib
 import json
+import re
 import time
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -38,9 +39,10 @@ from joserfc import jws
 from joserfc.errors import BadSignatureError, JoseError
 from joserfc.jwk import RSAKey
 from urllib3.exceptions import HTTPError as URLLib3Error
+from urllib3.util import parse_url
 
 from .conf import app_settings
-from .exceptions import EndpointNotAllowed, ServiceUnavailable
+from .exceptions import ConfigurationError, EndpointNotAllowed, ServiceUnavailable
 from .validators import endpoint_allowed
 
 if TYPE_CHECKING:
@@ -61,6 +63,8 @@ MAX_JWKS_BYTES = 64 * 1024
 # A token whose key the cache lacks fetches the JWKS again at most this often per pool.
 REFETCH_INTERVAL = 60
 
+# Cognito's pattern for a user pool id (API reference, UserPoolId): safe in a URL path.
+POOL_ID = re.compile(r"[\w-]+_[0-9a-zA-Z]+", re.ASCII)
 # Per token_use: the claim naming the app client, and the reason code when it names another.
 AUDIENCE_CLAIMS: dict[str, tuple[str, str]] = {"id": ("aud", "audience"), "access": ("client_id", "client_id")}
 
@@ -98,11 +102,15 @@ def issuer(app_client: AppClientLike) -> str:
 
 
 def jwks_url(app_client: AppClientLike) -> str:
-    """Where the pool publishes its signing keys: AWS's address, or the endpoint URL's."""
-    base = app_client.endpoint_url.rstrip("/") if app_client.endpoint_url else issuer(app_client)
+    """Where the pool publishes its signing keys: AWS's address, or the endpoint URL's.
+
+    :raises ConfigurationError: the pool id is not one (it becomes part of the URL's path).
+    """
+    if not POOL_ID.fullmatch(app_client.user_pool_id or ""):
+        raise ConfigurationError("The app client's user pool id is not a Cognito user pool id.")
     if app_client.endpoint_url:
-        base = f"{base}/{app_client.user_pool_id}"
-    return f"{base}/.well-known/jwks.json"
+        return f"{app_client.endpoint_url.rstrip('/')}/{app_client.user_pool_id}/.well-known/jwks.json"
+    return f"{issuer(app_client)}/.well-known/jwks.json"
 
 
 def verify_token(token: str, app_client: AppClientLike, token_use: TokenUse) -> dict[str, Any]:
@@ -116,6 +124,7 @@ def verify_token(token: str, app_client: AppClientLike, token_use: TokenUse) -> 
     :raises ServiceUnavailable: the pool's keys could not be fetched (timeout, refused,
         an answer that is not a JWKS), so the token could not be judged.
     :raises EndpointNotAllowed: the app client's endpoint URL fails the allow-list.
+    :raises ConfigurationError: the app client's pool id is not a Cognito pool id.
     """
     if token_use not in AUDIENCE_CLAIMS:
         raise ValueError(f"token_use must be 'id' or 'access', not {token_use!r}")
@@ -257,7 +266,14 @@ def fetch_jwks(url: str) -> Any:
     :raises EndpointNotAllowed: the URL fails the endpoint allow-list.
     :raises ServiceUnavailable: no JSON document within those bounds.
     """
-    if not endpoint_allowed(url):
+    # The allow-list judges endpoints (scheme, host, port), as urllib3, which connects,
+    # reads them; the path is the pool's own.
+    try:
+        parts = parse_url(url)
+    except ValueError:
+        raise EndpointNotAllowed("The JWKS URL is not an allowed endpoint.") from None
+    origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else url
+    if parts.auth or parts.query or parts.fragment or not endpoint_allowed(origin):
         raise EndpointNotAllowed("The JWKS URL is not an allowed endpoint.")
     connect, read = app_settings.CONNECT_TIMEOUT, app_settings.READ_TIMEOUT
     deadline = time.monotonic() + connect + read

@@ -25,7 +25,7 @@ from jwks_server import (
 )
 
 from cognito_auth import verifier
-from cognito_auth.exceptions import EndpointNotAllowed, ServiceUnavailable
+from cognito_auth.exceptions import ConfigurationError, EndpointNotAllowed, ServiceUnavailable
 from cognito_auth.models import AppClient
 from cognito_auth.tokens import id_token_claims
 from cognito_auth.verifier import TokenInvalid, verify_token
@@ -227,3 +227,18 @@ def test_id_token_claims_says_when_keys_cannot_be_fetched(settings, jwks_server,
     jwks_server.behaviour = "hang"
     with pytest.raises(SuspiciousOperation, match="could not be verified"):
         id_token_claims(mint(claims_for("id")), app_client)
+
+
+@pytest.mark.parametrize("pool_id", ["../eu-west-1_TestPool", "eu-west-1_Test/../x", "eu-west-1_Te st", ""])
+def test_a_pool_id_that_is_not_one_never_becomes_a_url(jwks_server, pool_id):
+    client = AppClient(region=REGION, user_pool_id=pool_id, client_id=CLIENT_ID, endpoint_url=jwks_server.url)
+    with pytest.raises(ConfigurationError):
+        verify_token(mint(claims_for("id")), client, "id")
+    assert jwks_server.requests == []
+
+
+@pytest.mark.parametrize("endpoint", ["http://user:pw@127.0.0.1:9", "http://127.0.0.2:9", "ftp://127.0.0.1:9"])
+def test_a_jwks_url_off_the_allow_list_is_never_fetched(settings, endpoint):
+    settings.COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS = ["127.0.0.1"]
+    with pytest.raises(EndpointNotAllowed):
+        verifier.fetch_jwks(f"{endpoint}/{POOL_ID}/.well-known/jwks.json")
