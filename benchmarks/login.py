@@ -132,6 +132,57 @@ class CallTimer:
         CognitoClient._call = call
 
 
+class VerifyTimer:
+    """Counts the pool's JWKS fetches and adds up the time spent verifying ID tokens (the
+    signature and claims check of every login, the JWKS cache read included, fetches not)."""
+
+    def __init__(self) -> None:
+        from cognito_auth import tokens, verifier
+
+        self.fetches = 0
+        self.fetch_seconds = 0.0
+        self.verifications = 0
+        self.verify_seconds = 0.0
+        fetch, verify = verifier.fetch_jwks, tokens.verify_token
+
+        def counted_fetch(url):
+            start = time.perf_counter()
+            try:
+                return fetch(url)
+            finally:
+                self.fetches += 1
+                self.fetch_seconds += time.perf_counter() - start
+
+        def timed_verify(*args, **kwargs):
+            fetch_seconds, start = self.fetch_seconds, time.perf_counter()
+            try:
+                return verify(*args, **kwargs)
+            finally:
+                self.verifications += 1
+                self.verify_seconds += time.perf_counter() - start - (self.fetch_seconds - fetch_seconds)
+
+        verifier.fetch_jwks = counted_fetch
+        tokens.verify_token = timed_verify
+
+    def reset(self) -> None:
+        self.fetches = self.verifications = 0
+        self.fetch_seconds = self.verify_seconds = 0.0
+
+
+def verify_loop_us(emulator, app_client, n: int = 2000) -> float:
+    """Microseconds per verify_token() of one emulator ID token, keys cached: the cost of
+    the check alone, without the rest of a login around it."""
+    from cognito_auth.client import CognitoClient
+    from cognito_auth.verifier import verify_token
+
+    token = CognitoClient(app_client).initiate_password_auth("bench", PASSWORD).id_token
+    verify_token(token, app_client, "id")
+    start = time.perf_counter()
+    for _ in range(n):
+        verify_token(token, app_client, "id")
+    return (time.perf_counter() - start) / n * 1e6
+
+
 def logins(browser: Browser, n: int, username: str = "bench", password: str = PASSWORD) -> float:
     start = time.perf_counter()
     for _ in range(n):
@@ -225,17 +276,22 @@ def main() -> None:
         AppClient.objects.create(name="bench", region=region, user_pool_id=pool_id, client_id=client_id,
                                  client_secret=secret, endpoint_url=emulator.endpoint_url, is_default=True)
 
-        # Warm both paths (imports, connection pools, the app client cache, the user row).
+        # Warm both paths (imports, connection pools, the app client cache, the user row,
+        # the pool's keys: the first login fetches the JWKS).
+        verify_timer = VerifyTimer()
         raw_boto3_logins(emulator.endpoint_url, region, client_id, secret, 20)
         cognito_browser = Browser(handler)
         logins(cognito_browser, 20)
+        first_fetches, first_fetch_ms = verify_timer.fetches, verify_timer.fetch_seconds * 1e3
 
         logins(cognito_browser, 80)
         rss_100 = rss_mib()  # after 100 logins through the view
 
         emulator.reset_log()
+        verify_timer.reset()
         logins(cognito_browser, n)
         calls_per_login = len(emulator.calls()) / n
+        fetches_per_login = verify_timer.fetches / n
 
         # What Django's own login costs: a Django-only account, ModelBackend alone, a
         # cheap hasher, the same view.
@@ -251,6 +307,7 @@ def main() -> None:
                 return logins(local_browser, count, "local", LOCAL_PASSWORD)
 
         rounds = 10
+        verify_timer.reset()
         timer = CallTimer()
         per_login = interleaved(
             rounds, max(1, n // rounds),
@@ -261,6 +318,8 @@ def main() -> None:
 
         view_logins = max(1, n // rounds) * rounds
         call_in_view = timer.total / view_logins
+        verify_in_view = verify_timer.verify_seconds / max(1, verify_timer.verifications)
+        verify_alone = verify_loop_us(emulator, AppClient.objects.get(is_default=True))
         page_views(cognito_browser, 50)
         page_views(local_browser, 50)
         emulator.reset_log()
@@ -288,7 +347,11 @@ def main() -> None:
     print(f"    Django's own login work:           {django_own * 1e3:8.2f} ms "
           "(same view, Django-only account, ModelBackend, MD5 hasher)")
     print(f"    cognito_auth's own work:           {ours * 1e3:8.2f} ms ({ours / call_in_view:.2f} x the call)")
+    print(f"      of which ID token verification:  {verify_in_view * 1e6:8.0f} us per login "
+          f"(signature and claims, keys from the cache; {verify_alone:.0f} us in a tight loop)")
     print(f"Cognito calls per login:               {calls_per_login:8.2f}")
+    print(f"JWKS fetches per login (keys cached):  {fetches_per_login:8.2f} "
+          f"(the first login fetched {first_fetches}, {first_fetch_ms:.1f} ms)")
     print(f"Cognito calls per signed-in page view: {calls_per_view:8.2f}")
     print(f"page view, Cognito user:               {per_view['cognito'] * 1e6:8.0f} us")
     print(f"page view, Django-only user:           {per_view['local'] * 1e6:8.0f} us")

@@ -31,6 +31,11 @@ DEFAULTS: dict[str, Any] = {
     # process sees an admin change at once.
     "CACHE_ALIAS": "default",
     "CACHE_TIMEOUT": 300,
+    # How long a user pool's signing keys (its JWKS) stay in that cache, in seconds. A
+    # token signed with a key not in the cached set fetches the set again (at most once a
+    # minute per pool), so Cognito's key rotation needs no wait; this bounds how long a key
+    # Cognito withdrew is still trusted.
+    "JWKS_CACHE_TIMEOUT": 3600,
     # The sign-up pages answer 404 unless this is True: most sites create users elsewhere.
     "SIGN_UP_ENABLED": False,
     # Sign-out revokes the session's refresh token in Cognito (one RevokeToken call), so a

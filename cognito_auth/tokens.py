@@ -1,4 +1,4 @@
-"""Cognito's tokens: reading the ID token's claims and keeping tokens in the session.
+"""Cognito's tokens: the ID token's verified claims, and keeping tokens in the session.
 
 Tokens stay server-side: the session holds them encrypted (a database session store must
 never hold a token in plain text), and the browser only ever sees the session cookie.
@@ -6,8 +6,6 @@ never hold a token in plain text), and the browser only ever sees the session co
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import time
 from dataclasses import asdict, dataclass
@@ -16,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import SuspiciousOperation
 
 from . import encryption
+from .exceptions import CognitoError
+from .verifier import CLOCK_SKEW, verify_token
 
 if TYPE_CHECKING:
     from django.contrib.sessions.backends.base import SessionBase
@@ -25,42 +25,20 @@ if TYPE_CHECKING:
 
 SESSION_KEY = "_cognito_auth_tokens"
 SESSION_PURPOSE = "session_tokens"
-# Tolerated clock difference between this server and Cognito, in seconds.
-CLOCK_SKEW = 60
-
-
-def unverified_claims(jwt: str) -> dict[str, Any]:
-    """The payload of a JWT, without checking its signature.
-
-    Safe only for tokens this server received straight from Cognito's endpoint over TLS
-    in answer to its own request (OpenID Connect Core 3.1.3.7 allows TLS in place of the
-    signature there). That also keeps a login at one network call: no JWKS fetch.
-    """
-    try:
-        payload = jwt.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (IndexError, ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise SuspiciousOperation("Cognito returned a token that is not a JWT") from exc
-    if not isinstance(claims, dict):
-        raise SuspiciousOperation("Cognito returned a token whose payload is not an object")
-    return claims
 
 
 def id_token_claims(id_token: str, app_client: AppClient) -> dict[str, Any]:
-    """The ID token's claims, after checking it was issued by this pool for this client."""
-    claims = unverified_claims(id_token)
-    issuer = str(claims.get("iss", ""))
-    problems = [
-        claims.get("token_use") != "id" and "token_use is not 'id'",
-        claims.get("aud") != app_client.client_id and "audience is another client",
-        issuer.rsplit("/", 1)[-1] != app_client.user_pool_id and "issuer is another pool",
-        not claims.get("sub") and "no sub",
-        float(claims.get("exp", 0)) + CLOCK_SKEW < time.time() and "expired",
-    ]
-    problems = [p for p in problems if p]
-    if problems:
-        raise SuspiciousOperation(f"Cognito ID token rejected: {', '.join(problems)}")
-    return claims
+    """The ID token's claims, once ``verifier.verify_token`` has checked its signature
+    against the pool's keys and its issuer, ``token_use``, audience, expiry and ``sub``.
+
+    :raises SuspiciousOperation: the token was refused (a ``verifier.TokenInvalid`` with
+        its ``reason``), or could not be verified because the pool's keys could not be
+        fetched or the endpoint is not allowed; the message says which, never the token.
+    """
+    try:
+        return verify_token(id_token, app_client, "id")
+    except CognitoError as exc:  # ServiceUnavailable, EndpointNotAllowed
+        raise SuspiciousOperation(f"Cognito ID token could not be verified: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -98,11 +76,36 @@ class SessionTokens:
 
     @classmethod
     def load(cls, session: SessionBase) -> SessionTokens | None:
-        """The tokens of this session, or None (not a Cognito sign-in, or unreadable)."""
+        """The tokens of this session, or None: not a Cognito sign-in.
+
+        Whatever else a session store migration, an older release or a bug left under the
+        key (an int, a dict, bytes, a value encrypted under a retired key, JSON of another
+        shape) also reads as None, never as an error: the person is simply not signed in
+        to Cognito.
+        """
         stored = session.get(SESSION_KEY)
-        if not stored:
+        if not stored or not isinstance(stored, str):
             return None
         try:
-            return cls(**json.loads(encryption.decrypt(stored, SESSION_PURPOSE)))
-        except (encryption.UndecryptableSecret, TypeError, ValueError):
+            fields = json.loads(encryption.decrypt(stored, SESSION_PURPOSE))
+        except (encryption.UndecryptableSecret, ValueError):
             return None
+        if not isinstance(fields, dict) or set(fields) != set(cls.__dataclass_fields__):
+            return None
+        if not all(_is_type(fields[name], kind) for name, kind in FIELD_TYPES.items()):
+            return None
+        return cls(**fields)
+
+
+# The JSON types of the stored fields (an int where a float is wanted is fine; bools are not numbers).
+FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "app_client_pk": (int,),
+    "cognito_username": (str,),
+    "access_token": (str,),
+    "refresh_token": (str,),
+    "expires_at": (int, float),
+}
+
+
+def _is_type(value: Any, kinds: tuple[type, ...]) -> bool:
+    return isinstance(value, kinds) and not isinstance(value, bool)

@@ -124,7 +124,12 @@ class CognitoFormView(FormView):
         }
 
     def pending(self, key: str) -> dict[str, str] | None:
-        return self.request.session.get(key)
+        """What ``remember`` kept for this flow; anything else under the key (a value a
+        store migration or a bug left behind) reads as nothing kept, never as an error."""
+        pending = self.request.session.get(key)
+        if not isinstance(pending, dict) or not all(isinstance(value, str) for value in pending.values()):
+            return None
+        return pending
 
 
 class PasswordResetView(CognitoFormView):
