@@ -6,11 +6,13 @@ from functools import partial
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
 from .admin_tools import EndpointURLField, check_connection, import_view
-from .models import AppClient, CognitoIdentity, SecretState
+from .models import AppClient, CognitoIdentity, SecretState, email_field_name
 
 
 def write_only_secret_field(label: str, help_text: str) -> forms.CharField:
@@ -135,7 +137,14 @@ class AppClientAdmin(admin.ModelAdmin):
 @admin.register(CognitoIdentity)
 class CognitoIdentityAdmin(admin.ModelAdmin):
     list_display = ["cognito_username", "user", "user_pool_id", "sub", "created_at"]
-    search_fields = ["cognito_username", "sub", "user__username", "user__email"]
     list_filter = ["user_pool_id"]
     raw_id_fields = ["user"]
     readonly_fields = ["created_at"]
+
+    def get_search_fields(self, request: HttpRequest) -> list[str]:
+        # The user model's own name and email fields: a custom one may lack either.
+        fields = ["cognito_username", "sub", f"user__{get_user_model().USERNAME_FIELD}"]
+        email_field = email_field_name()
+        if email_field and email_field != get_user_model().USERNAME_FIELD:
+            fields.append(f"user__{email_field}")
+        return fields

@@ -17,7 +17,7 @@ from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .backends import FAILURE_ATTRIBUTE
+from .backends import FAILURE_ATTRIBUTE, username_taken
 from .client import CognitoClient, get_cognito_client
 from .conf import app_settings
 from .exceptions import (
@@ -285,6 +285,10 @@ class SignUpForm(CognitoForm):
 
     def clean(self) -> dict:
         self.passwords_match("password1", "password2")
+        if not self.errors and username_taken(self.cleaned_data["username"]):
+            # A Django account (or a look-alike) holds the name: the answer Cognito gives
+            # for a name it holds, and no Cognito account that would shadow the Django one.
+            self.add_error("username", ValidationError(self.error_messages["username_exists"], code="username_exists"))
         if not self.errors:
             self.result = self.call_cognito(
                 "sign_up", self.cleaned_data["username"], self.cleaned_data["password1"],

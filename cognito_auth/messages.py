@@ -19,9 +19,6 @@ LOGIN_FAILURES = {
         "Your account needs an extra sign-in step that this site does not support yet. "
         "Please contact the site's administrators."
     ),
-    "account_conflict": _(
-        "This account cannot be signed in here yet. Please contact the site's administrators."
-    ),
     "rate_limited": _("Too many attempts. Please wait a few minutes, then try again."),
 }
 

@@ -10,8 +10,9 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import caches
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import RegexValidator
 from django.db import DatabaseError, models, transaction
 from django.db.models.signals import post_delete, post_save
@@ -326,10 +327,12 @@ class AppClient(models.Model):
 class CognitoIdentityQuerySet(models.QuerySet["CognitoIdentity"]):
     def for_cognito_name(self, user_pool_id: str, name: str) -> models.QuerySet[CognitoIdentity]:
         """The identities a name typed in a pool may mean: the internal username, or the
-        email alias of a linked user."""
-        return self.select_related("user").filter(
-            models.Q(cognito_username=name) | models.Q(user__email__iexact=name), user_pool_id=user_pool_id,
-        )
+        email alias of a linked user (when the user model has an email field)."""
+        names = models.Q(cognito_username=name)
+        email_field = email_field_name()
+        if email_field:
+            names |= models.Q(**{f"user__{email_field}__iexact": name})
+        return self.select_related("user").filter(names, user_pool_id=user_pool_id)
 
 
 class CognitoIdentity(models.Model):
@@ -361,6 +364,18 @@ class CognitoIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cognito_username} ({self.user_pool_id})"
+
+
+def email_field_name() -> str | None:
+    """The user model's email field (``get_email_field_name()``), or None for a custom
+    user model without one."""
+    user_model = get_user_model()
+    name = user_model.get_email_field_name()
+    try:
+        user_model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return name
 
 
 def cache_key() -> str:

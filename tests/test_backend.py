@@ -88,7 +88,9 @@ def test_existing_django_user_is_never_taken_over(cognito_pool, app_client_for_p
     with caplog.at_level(logging.WARNING, logger="cognito_auth"):
         client, response = login("alice")
     assert response.status_code == 200
-    assert "cannot be signed in here yet" in response.content.decode()
+    # The generic failure: the page must not tell that a Django user of that name exists.
+    assert "Please enter a correct username and password" in response.content.decode()
+    assert "cannot be signed in here yet" not in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert not CognitoIdentity.objects.exists()
     assert "exists and is not linked" in caplog.text
@@ -168,3 +170,57 @@ def test_a_unique_email_held_by_another_user_is_left_alone(cognito_pool, app_cli
         assert login("newbie")[1].status_code == 302
     assert get_user_model().objects.get(username="newbie").email == ""
     assert "another Django user already has that value" in caplog.text
+
+
+def sign_up_in_cognito(pool, username: str, password: str = PASSWORD) -> None:
+    """Anyone may do this through any client of a pool that allows sign-up."""
+    public_api(pool).sign_up(
+        ClientId=pool.client_id, Username=username, Password=password,
+        SecretHash=secret_hash(username, pool.client_id, pool.client_secret),
+        UserAttributes=[{"Name": "email", "Value": f"{username}@example.com"}],
+    )
+
+
+def test_an_unconfirmed_cognito_namesake_never_locks_out_the_django_superuser(cognito_pool, app_client_for_pool):
+    get_user_model().objects.create_superuser("admin", "admin@example.com", "Local-only-pass-1")
+    sign_up_in_cognito(cognito_pool, "admin")  # never confirmed
+    client, response = login("admin", "Local-only-pass-1")
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.session["_auth_user_id"] == str(get_user_model().objects.get(username="admin").pk)
+    assert client.get("/admin/").status_code == 200
+    # Without the Django password, the person is sent to confirm the Cognito account.
+    _, response = login("admin", "Not-the-right-one-1")
+    assert response["Location"] == "/accounts/signup/confirm/"
+
+
+@pytest.mark.parametrize(("code", "message"), [
+    ("UserNotConfirmedException", "User is not confirmed."),
+    ("PasswordResetRequiredException", "Password reset required for the user"),
+])
+def test_no_cognito_refusal_stops_model_backend(cognito_pool, cognito_emulator, app_client_for_pool, code, message):
+    get_user_model().objects.create_user("ops", password="Local-only-pass-1")
+    cognito_emulator.fail_next("InitiateAuth", cognito_pool.client_id, code, message)
+    client, response = login("ops", "Local-only-pass-1")
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
+
+
+def test_a_full_width_look_alike_of_a_django_username_is_a_conflict(cognito_pool, app_client_for_pool, caplog):
+    admin = get_user_model().objects.create_superuser("admin", "admin@example.com", "Local-only-pass-1")
+    look_alike = "\uff41\uff44\uff4d\uff49\uff4e"  # "admin" in full-width letters; NFKC makes it "admin"
+    cognito_pool.create_user(look_alike, PASSWORD)
+    with caplog.at_level(logging.WARNING, logger="cognito_auth"):
+        client, response = login(look_alike)
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert list(get_user_model().objects.all()) == [admin]
+    assert not CognitoIdentity.objects.exists()
+    assert "is not linked to this Cognito user" in caplog.text
+
+
+def test_a_name_differing_only_in_case_is_a_conflict(cognito_pool, app_client_for_pool):
+    get_user_model().objects.create_user("Admin", password="Local-only-pass-1")
+    cognito_pool.create_user("admin", PASSWORD)
+    assert login("admin")[1].status_code == 200
+    assert get_user_model().objects.count() == 1

@@ -25,6 +25,7 @@ CODE_MISMATCH = "CodeMismatchException"
 EXPIRED_CODE = "ExpiredCodeException"
 POLICY_VIOLATION = "InvalidPasswordException"
 RESET_REQUIRED = "PasswordResetRequiredException"
+NOT_CONFIRMED = "UserNotConfirmedException"
 UNAUTHORIZED = "UnauthorizedException"
 
 INCORRECT_CREDENTIALS = "Incorrect username or password."
@@ -37,6 +38,7 @@ BAD_REFRESH = "Invalid Refresh Token"
 REVOKED_REFRESH = "Refresh Token has been revoked"
 REVOKED_ACCESS = "Access Token has been revoked"
 PASSWORD_RESET_REQUIRED = "Password reset required for the user"  # noqa: S105 - an error text
+USER_NOT_CONFIRMED = "User is not confirmed."
 INVALID_CLIENT_OR_SECRET = "Invalid client or secret"  # noqa: S105 - an error text
 
 # Moto's NotAuthorizedException texts are often the username, a token or a hash; only

@@ -363,6 +363,10 @@ class StrictCognitoMiddleware:
             )
         if not user.enabled:
             raise rules.CognitoError(rules.NOT_AUTHORIZED, rules.USER_DISABLED)
+        # Cognito answers an unconfirmed user before it looks at the password, by design
+        # (so an app can send the person to confirm); moto checks the password first.
+        if user.status is UserStatus.UNCONFIRMED:
+            raise rules.CognitoError(rules.NOT_CONFIRMED, rules.USER_NOT_CONFIRMED)
         # Moto keeps None for a user created without a password: nothing matches that.
         if user.password is None or not rules.same_secret(user.password, password):
             raise rules.CognitoError(rules.NOT_AUTHORIZED, rules.INCORRECT_CREDENTIALS)

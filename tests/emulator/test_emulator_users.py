@@ -53,6 +53,16 @@ def test_disabled_user(cognito_pool, sign_in, expect_error):
     expect_error(lambda: sign_in("alice", PASSWORD), "NotAuthorizedException", "User is disabled.")
 
 
+def test_unconfirmed_user_is_answered_before_the_password_is_checked(cognito_pool, public_client, pool_hash,
+                                                                   sign_in, expect_error):
+    # Cognito's documented design (the SDK team: "this is the intended behavior"), so that
+    # an app can send the person to confirm; moto checked the password first.
+    public_client.sign_up(ClientId=cognito_pool.client_id, Username="fresh", Password=PASSWORD,
+                          SecretHash=pool_hash("fresh"))
+    for password in (PASSWORD, "Wrong-horse-7"):
+        expect_error(lambda p=password: sign_in("fresh", p), "UserNotConfirmedException", "User is not confirmed.")
+
+
 def test_forgot_password_for_unknown_user_is_hidden(cognito_pool, cognito_emulator, public_client, pool_hash):
     outbox_before = cognito_emulator.outbox()
 
