@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.dispatch import Signal
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -90,6 +90,12 @@ class LoginView(auth_views.LoginView):
                 return HttpResponseRedirect(reverse(url_name))
         return super().form_invalid(form)
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        if "data" in kwargs:
+            kwargs["data"] = form_data(self.request)
+        return kwargs
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {
             **super().get_context_data(**kwargs),
@@ -103,6 +109,23 @@ class LogoutView(auth_views.LogoutView):
     # POST only on every Django version (4.2 still signs out on GET, with a warning): a
     # link or an <img> elsewhere must not sign anyone out.
     http_method_names = ["post", "options"]
+
+
+def form_data(request: HttpRequest) -> QueryDict:
+    """The POST data, read as UTF-8 even when the body is not.
+
+    Django reads a urlencoded body that is not valid UTF-8 as Latin-1, so raw bytes would
+    become other, valid letters (b"\\xff" is "ÿ") and reach Cognito as another name, while
+    the same bytes percent-encoded become U+FFFD, which the validators refuse. Reading the
+    body with U+FFFD for each bad byte gives both the same form error.
+    """
+    if request.content_type == "application/x-www-form-urlencoded":
+        encoding = request.encoding or settings.DEFAULT_CHARSET
+        try:
+            request.body.decode(encoding)
+        except UnicodeDecodeError:
+            return QueryDict(request.body.decode(encoding, errors="replace"), encoding=encoding)
+    return request.POST
 
 
 def remember(request: HttpRequest, key: str, username: str, delivery: dict[str, str]) -> None:
@@ -126,11 +149,10 @@ class CognitoFormView(FormView):
     """A FormView whose form calls Cognito with the app client serving this host."""
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {
-            **super().get_form_kwargs(),
-            "request": self.request,
-            "app_client": AppClient.objects.for_request(self.request),
-        }
+        kwargs = super().get_form_kwargs()
+        if "data" in kwargs:
+            kwargs["data"] = form_data(self.request)
+        return {**kwargs, "request": self.request, "app_client": AppClient.objects.for_request(self.request)}
 
     def pending(self, key: str) -> dict[str, str] | None:
         return self.request.session.get(key)
