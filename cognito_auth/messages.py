@@ -8,9 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 LOGIN_FAILURES = {
     "unavailable": _("Sign-in is temporarily unavailable. Please try again in a few minutes."),
-    "user_not_confirmed": _(
-        "Your account is not confirmed yet. Enter the code we sent you when you signed up."
-    ),
     "password_reset_required": _(
         "You need to set a new password before you can sign in. Enter the code we sent you, "
         "or ask for a new one."
