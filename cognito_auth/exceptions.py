@@ -34,6 +34,11 @@ class UserDisabled(InvalidCredentials):
     """An administrator disabled the user."""
 
 
+class ResetNotAllowed(InvalidCredentials):
+    """ForgotPassword refused for this user: invited and never signed in (the temporary
+    password is the way in), or a pool where only administrators reset passwords."""
+
+
 class UserNotConfirmed(CognitoError):
     """The password was right but the user never confirmed the sign-up code."""
 
@@ -236,6 +241,8 @@ MESSAGE_RULES: tuple[tuple[str, type[CognitoError], dict[str, str]], ...] = (
     ("flow not enabled for this client", FlowNotEnabled, {}),
     ("invalid client or secret", SecretHashError, {"problem": "mismatch"}),
     ("user is disabled", UserDisabled, {}),
+    ("password cannot be reset in the current state", ResetNotAllowed, {}),
+    ("contact administrator to reset password", ResetNotAllowed, {}),
     ("access token has expired", TokenRejected, {}),
     ("access token has been revoked", TokenRejected, {}),
     ("invalid access token", TokenRejected, {}),

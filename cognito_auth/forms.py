@@ -15,6 +15,8 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from .backends import FAILURE_ATTRIBUTE, username_taken
@@ -30,20 +32,46 @@ from .exceptions import (
     InvalidRequest,
     NoVerifiedContact,
     OutcomeUnknown,
+    PasswordResetRequired,
     RateLimited,
+    ResetNotAllowed,
     TokenRejected,
     UserDisabled,
     UsernameExists,
+    UserNotConfirmed,
     UserNotFound,
 )
 from .messages import ACCOUNT_FAILURES, LOGIN_FAILURES, OUTCOME_UNKNOWN, PASSWORD_MISMATCH
 from .models import AppClient
-from .validators import CODE_MAX_LENGTH, PASSWORD_MAX_LENGTH, validate_code, validate_cognito_username
+from .validators import (
+    CODE_MAX_LENGTH,
+    PASSWORD_MAX_LENGTH,
+    USERNAME_MAX_LENGTH,
+    validate_code,
+    validate_cognito_username,
+)
 
 logger = logging.getLogger("cognito_auth")
 
 # Cognito's prefix before the policy rule that failed; the rule alone reads better.
 POLICY_PREFIX = "Password did not conform with policy:"
+
+# Refusals that depend on the account a name belongs to: none, unconfirmed, disabled,
+# invited and never signed in, without a verified contact, already confirmed. The code
+# pages, open to anyone, answer them all as they answer an unknown name, so nobody can
+# probe which accounts exist; the operator's log says what it was, once per cause.
+# Throttling, outages and configuration errors do not depend on the account: shown as
+# they are.
+ACCOUNT_REFUSALS: tuple[type[CognitoError], ...] = (
+    InvalidCredentials,  # unknown (LEGACY pools), disabled, invited (ResetNotAllowed)
+    UserNotConfirmed,
+    PasswordResetRequired,
+    NoVerifiedContact,
+    AlreadyConfirmed,
+    InvalidRequest,  # "no registered/verified email", "auto verification not turned on"
+    CodeMismatch,
+    ExpiredCode,
+)
 
 
 class CognitoAuthenticationForm(AuthenticationForm):
@@ -68,7 +96,12 @@ class CognitoAuthenticationForm(AuthenticationForm):
 
     def __init__(self, request=None, *args, **kwargs) -> None:
         super().__init__(request, *args, **kwargs)
-        self.fields["username"].validators.append(validate_cognito_username)
+        # Django sizes the field after the user model's USERNAME_FIELD, with no validator;
+        # Cognito's limit is the one that counts, checked before any call.
+        username = self.fields["username"]
+        username.max_length = USERNAME_MAX_LENGTH
+        username.widget.attrs["maxlength"] = USERNAME_MAX_LENGTH
+        username.validators += [MaxLengthValidator(USERNAME_MAX_LENGTH), validate_cognito_username]
 
     def clean(self) -> dict:
         username = self.cleaned_data.get("username")
@@ -81,7 +114,9 @@ class CognitoAuthenticationForm(AuthenticationForm):
         return self.cleaned_data
 
     def get_login_failure_error(self) -> ValidationError:
-        """Cognito's reason when the backend left one, else Django's invalid_login."""
+        """Cognito's reason when the backend left one with a message of its own, else
+        Django's invalid_login (unknown names, wrong passwords, unconfirmed, disabled,
+        conflicting accounts: all alike)."""
         reason = getattr(self.request, FAILURE_ATTRIBUTE, None)
         if reason in self.failure_messages:
             return ValidationError(self.failure_messages[reason], code=reason)
@@ -91,7 +126,7 @@ class CognitoAuthenticationForm(AuthenticationForm):
 def username_field() -> forms.CharField:
     return forms.CharField(
         label=_("Username"),
-        max_length=128,
+        max_length=USERNAME_MAX_LENGTH,
         validators=[validate_cognito_username],
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
     )
@@ -124,6 +159,10 @@ class CognitoForm(forms.Form):
 
     error_messages = ACCOUNT_FAILURES
     error_fields: dict[str, str | None] = {}
+    # Refusals answered with ``hidden_reason``'s message whatever they were (see
+    # ACCOUNT_REFUSALS), after a line in the operator's log.
+    hidden_refusals: tuple[type[CognitoError], ...] = ()
+    hidden_reason = "code_refused"
     # Checked in order: the first class that matches gives the reason.
     error_reasons: tuple[tuple[type[CognitoError], str], ...] = (
         # The call may have done its work: never a refusal's text (see OUTCOME_UNKNOWN).
@@ -158,6 +197,11 @@ class CognitoForm(forms.Form):
             return getattr(self.cognito, method)(*args)
         except reraise:
             raise
+        except self.hidden_refusals as exc:
+            note_hidden_refusal(self.app_client, method, exc)
+            reason = self.hidden_reason
+            self.add_error(self.error_fields.get(reason), ValidationError(self.error_messages[reason], code=reason))
+            return None
         except CognitoError as exc:
             reason = self.reason_for(exc)
             detail = exc.cognito_message.removeprefix(POLICY_PREFIX).strip().rstrip(".") + "."
@@ -215,8 +259,9 @@ class PasswordResetRequestForm(CognitoForm):
 class PasswordResetConfirmForm(KnownUsernameMixin, CognitoForm):
     """Step two: the code and the new password (ConfirmForgotPassword)."""
 
-    error_fields = {"code_mismatch": "code", "expired_code": "code", "invalid_password": "new_password1"}
+    error_fields = {"code_refused": "code", "invalid_password": "new_password1"}
     error_messages = with_outcome_unknown("confirm_forgot_password")
+    hidden_refusals = ACCOUNT_REFUSALS
 
     username = username_field()
     code = code_field()
@@ -231,10 +276,6 @@ class PasswordResetConfirmForm(KnownUsernameMixin, CognitoForm):
                 self.account_username, self.cleaned_data["code"], self.cleaned_data["new_password1"],
             )
         return self.cleaned_data
-
-    def reason_for(self, exc: CognitoError) -> str:
-        # An unknown user (pools that reveal it) gets what a wrong code gets.
-        return "code_mismatch" if isinstance(exc, UserNotFound) else super().reason_for(exc)
 
 
 class CognitoPasswordChangeForm(CognitoForm):
@@ -285,23 +326,43 @@ class SignUpForm(CognitoForm):
 
     def clean(self) -> dict:
         self.passwords_match("password1", "password2")
+        self.result: dict[str, Any] | None = None
+        self.name_taken = False
         if not self.errors and username_taken(self.cleaned_data["username"]):
-            # A Django account (or a look-alike) holds the name: the answer Cognito gives
-            # for a name it holds, and no Cognito account that would shadow the Django one.
-            self.add_error("username", ValidationError(self.error_messages["username_exists"], code="username_exists"))
-        if not self.errors:
-            self.result = self.call_cognito(
-                "sign_up", self.cleaned_data["username"], self.cleaned_data["password1"],
-                {"email": self.cleaned_data["email"]},
-            )
+            # A Django account (or a look-alike) holds the name: answered as a name Cognito
+            # holds, and no Cognito account is made that would shadow the Django one.
+            logger.info("Sign-up refused for a name a Django user already holds; the page answered as for a new name.")
+            self.name_taken = True
+        elif not self.errors:
+            try:
+                self.result = self.call_cognito(
+                    "sign_up", self.cleaned_data["username"], self.cleaned_data["password1"],
+                    {"email": self.cleaned_data["email"]}, reraise=(UsernameExists,),
+                )
+            except UsernameExists as exc:
+                # A taken name (or email alias) would tell who has an account: the page
+                # goes on as for a new one, and no code ever comes. Logged for the operator.
+                note_hidden_refusal(self.app_client, "sign_up", exc)
+                self.name_taken = True
         return self.cleaned_data
+
+    @property
+    def delivery(self) -> dict[str, str]:
+        """Where the confirmation code went: Cognito's answer, or for a taken name the
+        typed email masked as Cognito masks it."""
+        if self.name_taken:
+            return {**mask_email(self.cleaned_data["email"]), "AttributeName": "email"}
+        return (self.result or {}).get("CodeDeliveryDetails") or {}
 
 
 class SignUpConfirmForm(KnownUsernameMixin, CognitoForm):
     """The code Cognito sent after sign-up (ConfirmSignUp)."""
 
-    error_fields = {"code_mismatch": "code", "expired_code": "code"}
+    error_fields = {"code_refused": "code"}
     error_messages = with_outcome_unknown("confirm_sign_up")
+    # "Already confirmed" too: Cognito says it whatever the code, so it would tell who
+    # has an account. The page's hint says a confirmed account can sign in.
+    hidden_refusals = ACCOUNT_REFUSALS
 
     username = username_field()
     code = code_field()
@@ -310,9 +371,6 @@ class SignUpConfirmForm(KnownUsernameMixin, CognitoForm):
         if not self.errors and self.account_username:
             self.call_cognito("confirm_sign_up", self.account_username, self.cleaned_data["code"])
         return self.cleaned_data
-
-    def reason_for(self, exc: CognitoError) -> str:
-        return "code_mismatch" if isinstance(exc, UserNotFound) else super().reason_for(exc)
 
 
 class ResendCodeForm(KnownUsernameMixin, CognitoForm):
@@ -335,25 +393,69 @@ class ResendCodeForm(KnownUsernameMixin, CognitoForm):
 def request_code(form: CognitoForm, method: str, username: str) -> dict[str, str]:
     """Ask Cognito to send a code; its CodeDeliveryDetails.
 
-    A pool without PreventUserExistenceErrors says the user does not exist. The answer is
-    then a pretend delivery shaped like the one Cognito itself makes up when that setting
-    is on, so the page reads the same for a name with or without an account.
+    When Cognito refuses for a reason that depends on the account (unknown in a pool
+    without PreventUserExistenceErrors, disabled, invited and never signed in, no
+    verified contact, already confirmed), the answer is a pretend delivery, so the page
+    reads the same for every name; the reason goes to the operator's log.
     """
     try:
-        return form.call_cognito(method, username, reraise=(UserNotFound,)) or {}
-    except UserNotFound:
-        warn_user_existence_revealed(form.app_client)
+        return form.call_cognito(method, username, reraise=ACCOUNT_REFUSALS) or {}
+    except ACCOUNT_REFUSALS as exc:
+        if isinstance(exc, UserNotFound):
+            warn_user_existence_revealed(form.app_client)
+        else:
+            note_hidden_refusal(form.app_client, method, exc)
         return pretend_delivery(username)
 
 
+PRETEND_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
+
+
 def pretend_delivery(username: str) -> dict[str, str]:
-    """"n***@e***": a masked email address made from the name, as Cognito masks real ones."""
-    local, _, domain = username.partition("@")
-    return {
-        "Destination": f"{local[:1]}***@{(domain or 'example.com')[:1]}***",
-        "DeliveryMedium": "EMAIL",
-        "AttributeName": "email",
-    }
+    """"q***@k***": a masked email address, as Cognito masks real ones, whose letters
+    come from an HMAC of the name under SECRET_KEY: the same for the same name (a second
+    request must not read differently), and not to be guessed from the name."""
+    digest = salted_hmac("cognito_auth.forms.pretend_delivery", username.casefold()).digest()
+    first, second = (PRETEND_ALPHABET[byte % len(PRETEND_ALPHABET)] for byte in digest[:2])
+    return {"Destination": f"{first}***@{second}***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+
+
+def mask_email(email: str) -> dict[str, str]:
+    """The typed address as Cognito shows a destination: n***@e*** for newcomer@example.com."""
+    local, _, domain = email.partition("@")
+    return {"Destination": f"{local[:1]}***@{domain[:1]}***", "DeliveryMedium": "EMAIL"}
+
+
+def note_hidden_refusal(app_client: AppClient | None, operation: str, error: CognitoError) -> None:
+    """Tell the operator, once per app client, call and cause (per cache lifetime, across
+    processes), what a page answered as for an unknown name. Cognito's text names the
+    cause (disabled, invited, no verified contact...); it holds no secret, as the client
+    redacts what it sent."""
+    if app_client is None:
+        return
+    cause = f"{type(error).__name__}:{error.code}:{error.cognito_message}"
+    digest = salted_hmac("cognito_auth.forms.hidden_refusal", cause).hexdigest()[:32]
+    cache = caches[app_settings.CACHE_ALIAS]
+    if cache.add(f"cognito_auth:hidden_refusal:{app_client.pk}:{operation}:{digest}", True, timeout=None):
+        logger.info(
+            "App client %r (client id %s): Cognito refused %s (%s: %s). The page answered as "
+            "for an unknown name, so it tells nobody which accounts exist.%s",
+            app_client.name, app_client.client_id, operation, error.code, error.cognito_message,
+            REFUSAL_HINTS.get(type(error), ""),
+        )
+
+
+REFUSAL_HINTS: dict[type[CognitoError], str] = {
+    ResetNotAllowed: (
+        " An invited user who never signed in (FORCE_CHANGE_PASSWORD) signs in with the temporary "
+        "password and then sets one; a pool whose account recovery is admin_only lets only "
+        "administrators reset passwords."
+    ),
+    NoVerifiedContact: (
+        " The user has no verified email address or phone number, so no code can be sent: "
+        "verify one (AdminUpdateUserAttributes), or reset the password as an administrator."
+    ),
+}
 
 
 def warn_user_existence_revealed(app_client: AppClient | None) -> None:

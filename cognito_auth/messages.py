@@ -8,9 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 LOGIN_FAILURES = {
     "unavailable": _("Sign-in is temporarily unavailable. Please try again in a few minutes."),
-    "user_not_confirmed": _(
-        "Your account is not confirmed yet. Enter the code we sent you when you signed up."
-    ),
     "password_reset_required": _(
         "You need to set a new password before you can sign in. Enter the code we sent you, "
         "or ask for a new one."
@@ -21,6 +18,14 @@ LOGIN_FAILURES = {
     ),
     "rate_limited": _("Too many attempts. Please wait a few minutes, then try again."),
 }
+# No entry for "user_not_confirmed" or "account_conflict": Cognito says "not confirmed"
+# whatever the password, and "conflict" tells that a Django username exists, so both get
+# Django's invalid_login, as an unknown name does (the operator's log says which it was).
+# Under every failed sign-in, for everyone alike:
+LOGIN_FAILED_HINT = _(
+    "Signed up but never entered the code we sent? Confirm your account first. "
+    "Invited with a temporary password? Sign in with it."
+)
 
 INVALID_USERNAME = _("Enter a valid username: letters, digits, symbols and punctuation only.")
 INVALID_CODE = _("Enter the code exactly as you received it.")
@@ -38,6 +43,11 @@ PASSWORD_MISMATCH = _("The two password fields didn't match.")
 ACCOUNT_FAILURES = {
     "code_mismatch": _("That code is not right. Check it and try again, or ask for a new code."),
     "expired_code": _("That code has expired or was replaced by a newer one. Ask for a new code."),
+    # Pages open to anyone answer every refusal that depends on the account this way, so
+    # a wrong code reads the same for an unknown name and for every kind of account.
+    "code_refused": _(
+        "That code is not right, or it has expired. Check it and try again, or ask for a new code."
+    ),
     "invalid_password": _("Cognito did not accept the new password: %(policy)s"),
     "rate_limited": _("Too many attempts. Please wait a few minutes, then try again."),
     "no_verified_contact": _(
@@ -90,6 +100,12 @@ CODE_SENT_SOMEWHERE = _(
     "If an account exists for that name, we sent a code to its email address or phone number."
 )
 NEW_CODE_SENT = _("We sent you a new code.")
+# On both reset pages: Cognito refuses a reset to someone invited who never signed in.
+INVITED_HINT = _(
+    "Invited by an administrator? The temporary password from your invitation signs you in; "
+    "the site then asks you to choose a new password."
+)
+ALREADY_CONFIRMED_HINT = _("If your account is already confirmed, you can sign in.")
 PASSWORD_RESET_DONE = _("Your password has been set. You can now sign in with it.")
 SIGN_UP_CONFIRMED = _("Your account is confirmed. You can now sign in.")
 SESSION_EXPIRED = _("Your session has expired. Please sign in again.")

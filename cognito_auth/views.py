@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.dispatch import Signal
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
@@ -37,32 +37,48 @@ from .forms import (
     SignUpConfirmForm,
     SignUpForm,
 )
+from .identity import end_sessions, end_sessions_after_reset
 from .messages import (
+    ALREADY_CONFIRMED_HINT,
     CODE_SENT,
     CODE_SENT_SOMEWHERE,
+    INVITED_HINT,
+    LOGIN_FAILED_HINT,
     NEW_CODE_SENT,
     PASSWORD_RESET_DONE,
     SESSION_EXPIRED,
     SIGN_UP_CONFIRMED,
 )
-from .models import AppClient, CognitoIdentity
+from .models import AppClient
 from .tokens import SessionTokens
+
+try:
+    from django.contrib.auth.decorators import login_not_required
+except ImportError:  # Django < 5.1: no LoginRequiredMiddleware, nothing to mark
+
+    def login_not_required(view_func: Any) -> Any:
+        return view_func
 
 # Session keys: who is in the middle of a reset or a sign-up, and where the code went.
 RESET_SESSION_KEY = "_cognito_auth_password_reset"
 SIGN_UP_SESSION_KEY = "_cognito_auth_sign_up"
 
 protected = [sensitive_post_parameters(), csrf_protect, never_cache]
+# Pages for people without a session: open under Django's LoginRequiredMiddleware, as
+# Django's own login and password-reset views are.
+anonymous = method_decorator(login_not_required, name="dispatch")
 
 
+@anonymous
 class LoginView(auth_views.LoginView):
     form_class = CognitoAuthenticationForm
     template_name = "cognito_auth/login.html"
 
-    # Cognito knows the person but wants a step first: reason -> (flow's session key, page).
+    # Cognito knows the person, who gave the right password, but wants a step first:
+    # reason -> (flow's session key, page). Not "user_not_confirmed": Cognito says that
+    # whatever the password, so following it would tell anyone which names exist.
     next_steps = {
         "password_reset_required": (RESET_SESSION_KEY, "cognito_auth:password_reset_confirm"),
-        "user_not_confirmed": (SIGN_UP_SESSION_KEY, "cognito_auth:signup_confirm"),
     }
 
     def form_invalid(self, form: CognitoAuthenticationForm) -> HttpResponse:
@@ -74,8 +90,18 @@ class LoginView(auth_views.LoginView):
                 return HttpResponseRedirect(reverse(url_name))
         return super().form_invalid(form)
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        if "data" in kwargs:
+            kwargs["data"] = form_data(self.request)
+        return kwargs
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "sign_up_enabled": app_settings.SIGN_UP_ENABLED}
+        return {
+            **super().get_context_data(**kwargs),
+            "sign_up_enabled": app_settings.SIGN_UP_ENABLED,
+            "login_failed_hint": LOGIN_FAILED_HINT,
+        }
 
 
 class LogoutView(auth_views.LogoutView):
@@ -85,15 +111,21 @@ class LogoutView(auth_views.LogoutView):
     http_method_names = ["post", "options"]
 
 
-def end_other_sessions(user: Any) -> None:
-    """A new Cognito password ends every Django session of that person.
+def form_data(request: HttpRequest) -> QueryDict:
+    """The POST data, read as UTF-8 even when the body is not.
 
-    Django ties a session to a hash of the local password; a Cognito user's local password
-    is unusable, so it gets a new random value and each old session fails that check.
+    Django reads a urlencoded body that is not valid UTF-8 as Latin-1, so raw bytes would
+    become other, valid letters (b"\\xff" is "ÿ") and reach Cognito as another name, while
+    the same bytes percent-encoded become U+FFFD, which the validators refuse. Reading the
+    body with U+FFFD for each bad byte gives both the same form error.
     """
-    if not user.has_usable_password():
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
+    if request.content_type == "application/x-www-form-urlencoded":
+        encoding = request.encoding or settings.DEFAULT_CHARSET
+        try:
+            request.body.decode(encoding)
+        except UnicodeDecodeError:
+            return QueryDict(request.body.decode(encoding, errors="replace"), encoding=encoding)
+    return request.POST
 
 
 def remember(request: HttpRequest, key: str, username: str, delivery: dict[str, str]) -> None:
@@ -117,11 +149,10 @@ class CognitoFormView(FormView):
     """A FormView whose form calls Cognito with the app client serving this host."""
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {
-            **super().get_form_kwargs(),
-            "request": self.request,
-            "app_client": AppClient.objects.for_request(self.request),
-        }
+        kwargs = super().get_form_kwargs()
+        if "data" in kwargs:
+            kwargs["data"] = form_data(self.request)
+        return {**kwargs, "request": self.request, "app_client": AppClient.objects.for_request(self.request)}
 
     def pending(self, key: str) -> dict[str, str] | None:
         """What ``remember`` kept for this flow; anything else under the key (a value a
@@ -132,6 +163,7 @@ class CognitoFormView(FormView):
         return pending
 
 
+@anonymous
 class PasswordResetView(CognitoFormView):
     """Step one: a username; ForgotPassword; on to the confirm page."""
 
@@ -141,6 +173,9 @@ class PasswordResetView(CognitoFormView):
 
     def get_initial(self) -> dict[str, Any]:
         return {"username": self.request.GET.get("username", "")}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "invited_hint": INVITED_HINT}
 
     def form_valid(self, form: PasswordResetRequestForm) -> HttpResponse:
         username = form.cleaned_data["username"]
@@ -180,6 +215,7 @@ class CodeEntryView(CognitoFormView):
         }
 
 
+@anonymous
 class PasswordResetConfirmView(CodeEntryView):
     """Step two: code and new password; ConfirmForgotPassword; then the complete page."""
 
@@ -191,11 +227,14 @@ class PasswordResetConfirmView(CodeEntryView):
     completed_signal = signals.password_reset_completed
 
     def form_valid(self, form: PasswordResetConfirmForm) -> HttpResponse:
-        for identity in CognitoIdentity.objects.for_cognito_name(form.app_client.user_pool_id, form.account_username):
-            end_other_sessions(identity.user)
+        end_sessions_after_reset(form.app_client, form.account_username, form.cleaned_data["new_password1"])
         return super().form_valid(form)
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "invited_hint": INVITED_HINT}
 
+
+@anonymous
 class PasswordResetCompleteView(TemplateView):
     template_name = "cognito_auth/password_reset_complete.html"
 
@@ -203,6 +242,7 @@ class PasswordResetCompleteView(TemplateView):
         return {**super().get_context_data(**kwargs), "done_message": PASSWORD_RESET_DONE}
 
 
+@anonymous
 class ResendCodeView(CognitoFormView):
     """POST only: ask Cognito for a new code, then back to the confirm page with a note.
 
@@ -293,7 +333,7 @@ class PasswordChangeView(CognitoFormView):
         return {**kwargs, "access_token": self.tokens.access_token}
 
     def form_valid(self, form: CognitoPasswordChangeForm) -> HttpResponse:
-        end_other_sessions(self.request.user)
+        end_sessions(self.request.user)
         update_session_auth_hash(self.request, self.request.user)  # ...but not this one
         return super().form_valid(form)
 
@@ -322,24 +362,27 @@ class SignUpEnabledMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
+@anonymous
 class SignUpView(SignUpEnabledMixin, CognitoFormView):
     form_class = SignUpForm
     template_name = "cognito_auth/signup_form.html"
 
     def form_valid(self, form: SignUpForm) -> HttpResponse:
         username = form.cleaned_data["username"]
-        confirmed = bool(form.result.get("UserConfirmed"))
-        signals.user_signed_up.send(
-            sender=type(self), request=self.request, username=username, app_client=form.app_client,
-            user_confirmed=confirmed,
-        )
-        if confirmed:  # a pre-sign-up Lambda may confirm at once
-            messages.success(self.request, SIGN_UP_CONFIRMED)
-            return HttpResponseRedirect(reverse("cognito_auth:login"))
-        remember(self.request, SIGN_UP_SESSION_KEY, username, form.result.get("CodeDeliveryDetails") or {})
+        if not form.name_taken:  # a taken name goes on exactly as a new one, minus the account
+            confirmed = bool((form.result or {}).get("UserConfirmed"))
+            signals.user_signed_up.send(
+                sender=type(self), request=self.request, username=username, app_client=form.app_client,
+                user_confirmed=confirmed,
+            )
+            if confirmed:  # a pre-sign-up Lambda may confirm at once
+                messages.success(self.request, SIGN_UP_CONFIRMED)
+                return HttpResponseRedirect(reverse("cognito_auth:login"))
+        remember(self.request, SIGN_UP_SESSION_KEY, username, form.delivery)
         return HttpResponseRedirect(reverse("cognito_auth:signup_confirm"))
 
 
+@anonymous
 class SignUpConfirmView(CodeEntryView):
     """The sign-up code. Open even with sign-up off: users created elsewhere may arrive
     here from the login page, unconfirmed."""
@@ -354,3 +397,6 @@ class SignUpConfirmView(CodeEntryView):
     def form_valid(self, form: SignUpConfirmForm) -> HttpResponse:
         messages.success(self.request, SIGN_UP_CONFIRMED)
         return super().form_valid(form)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "already_confirmed_hint": ALREADY_CONFIRMED_HINT}

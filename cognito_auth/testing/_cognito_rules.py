@@ -40,6 +40,7 @@ REVOKED_ACCESS = "Access Token has been revoked"
 PASSWORD_RESET_REQUIRED = "Password reset required for the user"  # noqa: S105 - an error text
 USER_NOT_CONFIRMED = "User is not confirmed."
 INVALID_CLIENT_OR_SECRET = "Invalid client or secret"  # noqa: S105 - an error text
+RESET_NOT_ALLOWED = "User password cannot be reset in the current state."
 
 # Moto's NotAuthorizedException texts are often the username, a token or a hash; only
 # these are passed on as they are.
@@ -54,7 +55,7 @@ SAFE_NOT_AUTHORIZED_MESSAGES = frozenset(
         REVOKED_ACCESS,
         "Invalid session for the user.",
         "Contact administrator to reset password.",
-        "User password cannot be reset in the current state.",
+        RESET_NOT_ALLOWED,
     }
 )
 # What to say instead of an empty or leaky moto message, by error code.

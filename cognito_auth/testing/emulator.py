@@ -330,7 +330,23 @@ class StrictCognitoMiddleware:
         if flow in rules.PASSWORD_FLOWS:
             self._check_password_sign_in(app_client, auth)
             self._name_internally(app_client, auth, "USERNAME")
+        if flow == "USER_SRP_AUTH":
+            self._name_internally(app_client, auth, "USERNAME")
+            return self._srp_first_step(call, app_client, username)
         return self._forward(call)
+
+    def _srp_first_step(self, call: _Call, app_client: AppClient, username: str) -> Response:
+        """PASSWORD_VERIFIER names the internal username as USER_ID_FOR_SRP (the verifier
+        is hashed over it), as Cognito does; moto puts the sub there."""
+        response = self._forward(call)
+        user = find_user(app_client.pool, username)
+        if response.status_code != 200 or user is None:
+            return response
+        body = json.loads(response.get_data())
+        parameters = body.get("ChallengeParameters")
+        if isinstance(parameters, dict) and "USER_ID_FOR_SRP" in parameters:
+            parameters["USER_ID_FOR_SRP"] = user.username
+        return _aws_json(body)
 
     def _check_refresh(self, app_client: AppClient, auth: dict[str, Any]) -> None:
         """Check a refresh, whose SECRET_HASH is over the user's internal username."""
@@ -387,6 +403,10 @@ class StrictCognitoMiddleware:
         user = _code_recipient(app_client, username)
         if user is None:
             return _aws_json({"CodeDeliveryDetails": rules.fake_delivery(username)})
+        if user.status is UserStatus.FORCE_CHANGE_PASSWORD:
+            # Invited and never signed in: the temporary password is the way in, and
+            # Cognito refuses a reset (moto would send a code).
+            raise rules.CognitoError(rules.NOT_AUTHORIZED, rules.RESET_NOT_ALLOWED)
         details = rules.recovery_delivery(
             user.attribute_lookup, app_client.pool.extended_config.get("AccountRecoverySetting")
         )

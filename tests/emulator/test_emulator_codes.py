@@ -255,3 +255,15 @@ def test_resend_for_unknown_user_is_hidden(cognito_emulator, sign_up_calls):
 
     assert resend("nobody")["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL"
     assert cognito_emulator.outbox() == outbox_before
+
+
+def test_an_invited_user_who_never_signed_in_cannot_reset(cognito_pool, cognito_emulator, forgot, expect_error):
+    # AWS knowledge center: a FORCE_CHANGE_PASSWORD user "can't use the ForgotPassword API
+    # call and doesn't receive the verification code"; Cognito's text is this one.
+    cognito_emulator.boto3_admin_client().admin_create_user(
+        UserPoolId=cognito_pool.pool_id, Username="invitee", TemporaryPassword=PASSWORD, MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "email", "Value": "invitee@example.com"}, {"Name": "email_verified", "Value": "true"}],
+    )
+    expect_error(lambda: forgot("invitee"), "NotAuthorizedException",
+                 "User password cannot be reset in the current state.")
+    assert not [m for m in cognito_emulator.outbox() if m["username"] == "invitee"]
