@@ -40,6 +40,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from . import _cognito_rules as rules
+from ._challenges import STEP_CHALLENGES, SignInSteps
 from ._moto_patches import adjust_moto
 from ._moto_state import (
     AppClient,
@@ -66,7 +67,7 @@ AWS_JSON = "application/x-amz-json-1.1"
 # Moto hands out its forgot-password code in this header, prefixed; no client may see it.
 MOTO_CODE_HEADER = "x-moto-forgot-password-confirmation-code"
 MOTO_CODE_PREFIX = "moto-confirmation-code:"
-CODE_LABELS = {"forgot_password": "ForgotPassword", "sign_up": "SignUp"}
+CODE_LABELS = {"forgot_password": "ForgotPassword", "sign_up": "SignUp", "sms_mfa": "SMS MFA", "email_otp": "Email MFA"}
 # The longest an answer asked to come late is held (seconds) when no test releases it.
 LATE_ANSWER_LIMIT = 60.0
 
@@ -168,6 +169,8 @@ class StrictCognitoMiddleware:
         self._client_secrets: dict[str, list[_ClientSecret]] = {}
         # Access tokens a RevokeToken ended (moto has no RevokeToken at all).
         self._revoked_access_tokens: set[str] = set()
+        # Sign-in steps after the password (challenges, MFA), which moto fakes.
+        self._steps = SignInSteps(self._send_code, self._verify_challenge_hash)
         self._handlers: dict[str, Callable[[_Call], Response]] = {
             "InitiateAuth": self._initiate_auth,
             "AdminInitiateAuth": self._initiate_auth,
@@ -186,6 +189,7 @@ class StrictCognitoMiddleware:
             "DeleteUserPoolClientSecret": self._delete_user_pool_client_secret,
             "ListUserPoolClientSecrets": self._list_user_pool_client_secrets,
             "DescribeUserPoolClient": self._describe_user_pool_client,
+            **self._step_handlers(),
         }
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -225,6 +229,7 @@ class StrictCognitoMiddleware:
             ("POST", "fail-next"): lambda: self._fail_next_answer(request),
             ("POST", "answer-late"): lambda: self._answer_late_answer(request),
             ("POST", "release-late"): self._release_late_answer,
+            ("POST", "expire-sessions"): lambda: self._expire_sessions_answer(request),
         }
         endpoint = request.path.removeprefix(CONTROL_PREFIX)
         handler = routes.get((request.method, endpoint))
@@ -330,6 +335,9 @@ class StrictCognitoMiddleware:
         if flow in rules.PASSWORD_FLOWS:
             self._check_password_sign_in(app_client, auth)
             self._name_internally(app_client, auth, "USERNAME")
+            step = self._steps.after_password(app_client, app_client.pool.users[auth["USERNAME"]])
+            if step is not None:
+                return _aws_json(step)
         if flow == "USER_SRP_AUTH":
             self._name_internally(app_client, auth, "USERNAME")
             return self._srp_first_step(call, app_client, username)
@@ -393,6 +401,8 @@ class StrictCognitoMiddleware:
 
     def _respond_to_auth_challenge(self, call: _Call) -> Response:
         app_client = self._app_client(call.params)
+        if call.params.get("ChallengeName") in STEP_CHALLENGES:
+            return _aws_json(self._steps.respond(app_client, call.params))
         responses = _dict(call.params.get("ChallengeResponses"))
         self._verify_hash(app_client, responses.get("SECRET_HASH"), responses.get("USERNAME") or "", "auth")
         self._rehash_for_moto(app_client, responses, responses.get("USERNAME") or "")
@@ -545,6 +555,58 @@ class StrictCognitoMiddleware:
             raise rules.CognitoError(rules.INVALID_PARAMETER, "Cannot resend codes. Auto verification not turned on.")
         self._issue_code("sign_up", app_client, user, details, _PendingCode(rules.new_code(), details["AttributeName"]))
         return _aws_json({"CodeDeliveryDetails": details})
+
+    # Sign-in steps and MFA (see _challenges) ---------------------------------------------
+
+    def _step_handlers(self) -> dict[str, Callable[[_Call], Response]]:
+        return {
+            "AssociateSoftwareToken": lambda call: _aws_json(self._steps.associate_software_token(call.params)),
+            "VerifySoftwareToken": lambda call: _aws_json(self._steps.verify_software_token(call.params)),
+            "SetUserMFAPreference": self._set_user_mfa_preference,
+            "AdminSetUserMFAPreference": self._set_user_mfa_preference,
+            "SetUserPoolMfaConfig": self._user_pool_mfa_config,
+            "GetUserPoolMfaConfig": self._user_pool_mfa_config,
+        }
+
+    def _set_user_mfa_preference(self, call: _Call) -> Response:
+        if call.action == "SetUserMFAPreference":
+            user = _user_of_access_token(call.params.get("AccessToken"))
+            if user is None:
+                raise rules.CognitoError(rules.NOT_AUTHORIZED, "Invalid Access Token")
+            pool = find_pool_by_access_token(call.params.get("AccessToken"))
+        else:
+            pool = self._pool(call.params)
+            user = find_user(pool, call.params.get("Username"))
+            if user is None:
+                raise rules.CognitoError(rules.USER_NOT_FOUND, rules.USER_DOES_NOT_EXIST)
+        self._steps.set_user_mfa_preference(pool, user, call.params)
+        return _aws_json({})
+
+    def _user_pool_mfa_config(self, call: _Call) -> Response:
+        pool = self._pool(call.params)
+        if call.action == "SetUserPoolMfaConfig":
+            return _aws_json(self._steps.set_user_pool_mfa_config(pool, call.params))
+        return _aws_json(self._steps.user_pool_mfa_config(pool))
+
+    def _pool(self, params: dict[str, Any]) -> CognitoIdpUserPool:
+        pool = find_pool(params.get("UserPoolId"))
+        if pool is None:
+            raise rules.CognitoError(rules.RESOURCE_NOT_FOUND, f"User pool {params.get('UserPoolId')} does not exist.")
+        return pool
+
+    def expire_sessions(self, *, pool_id: str = "", client_id: str = "") -> int:
+        """Expire the open sign-in sessions (challenges) of a pool or app client, as if
+        their AuthSessionValidity had passed; the number expired."""
+        with self._lock:
+            return self._steps.expire(pool_id=pool_id, client_id=client_id)
+
+    def _expire_sessions_answer(self, request: Request) -> dict[str, int]:
+        wanted = {key: str(value) for key, value in (_json_object(request.get_data()) or {}).items()}
+        expired = self.expire_sessions(pool_id=wanted.get("pool_id", ""), client_id=wanted.get("client_id", ""))
+        return {"expired": expired}
+
+    def _verify_challenge_hash(self, app_client: AppClient, received: Any, username: str) -> None:
+        self._verify_hash(app_client, received, username, "auth")
 
     # Client secret rotation (moto has none of it) ---------------------------------------
 
@@ -707,6 +769,12 @@ class StrictCognitoMiddleware:
     ) -> None:
         """Hold a new code for the user (replacing any older one) and "send" it."""
         self._codes[_code_key(kind, app_client, user)] = pending
+        self._send_code(kind, app_client, user, details, pending.code)
+
+    def _send_code(
+        self, kind: str, app_client: AppClient, user: CognitoIdpUser, details: dict[str, str], code: str
+    ) -> None:
+        """Put a code in the outbox, and on the console, where a real pool would send it."""
         self._outbox.append(
             {
                 "kind": kind,
@@ -715,14 +783,14 @@ class StrictCognitoMiddleware:
                 "username": user.username,
                 "destination": details["Destination"],
                 "medium": details["DeliveryMedium"],
-                "code": pending.code,
+                "code": code,
                 "time": datetime.now(timezone.utc).isoformat(),
             }
         )
         # Where a real pool would email the code, the emulator's console shows it.
         print(
             f"[cognito emulator] {CODE_LABELS[kind]} code for {user.username} "
-            f"({details['DeliveryMedium']} to {details['Destination']}): {pending.code}",
+            f"({details['DeliveryMedium']} to {details['Destination']}): {code}",
             file=self._stream or sys.stdout,
             flush=True,
         )

@@ -7,11 +7,15 @@ and the demo use: an admin boto3 client, the control endpoints, and one-line set
 pools, app clients and users.
 
 This module imports neither moto nor the emulator: only the child process needs them.
+pyotp (the testing extra) computes TOTP codes for the helpers that set up authenticators.
 """
 
 from __future__ import annotations
 
+import base64
 import collections
+import hashlib
+import hmac
 import json
 import os
 import subprocess
@@ -24,6 +28,8 @@ from types import TracebackType
 from typing import IO, Any, TextIO
 
 import boto3
+import pyotp
+from botocore import UNSIGNED
 from botocore.config import Config
 
 # Printed by emulator.main once the socket listens; kept in step with LISTENING_PREFIX there.
@@ -34,6 +40,15 @@ DEFAULT_APP_CLIENT_FLOWS = ("ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUT
 CONTROL_TIMEOUT = 10.0
 STOP_TIMEOUT = 10.0
 OUTPUT_TAIL_LINES = 200
+# What SetUserPoolMfaConfig needs for each factor; the emulator sends nothing anywhere.
+SMS_MFA_CONFIGURATION = {
+    "SmsAuthenticationMessage": "Your sign-in code is {####}",
+    "SmsConfiguration": {
+        "SnsCallerArn": "arn:aws:iam::123456789012:role/cognito-emulator-sms",
+        "ExternalId": "emulator",
+    },
+}
+EMAIL_MFA_CONFIGURATION = {"Message": "Your sign-in code is {####}", "Subject": "Your sign-in code"}
 
 # The emulator is on loopback: never send its requests through an HTTP(S)_PROXY.
 _DIRECT_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -92,6 +107,12 @@ class EmulatorClient:
                 if pool_id is None or message["pool_id"] == pool_id:
                     return message["code"]
         raise LookupError(f"no {kind} code for {username!r} in the emulator's outbox")
+
+    def expire_sessions(self, *, pool_id: str = "", client_id: str = "") -> int:
+        """Expire the open sign-in sessions (challenge Sessions) of a pool or app client
+        (every one, with neither), as if their AuthSessionValidity had passed: their next
+        answer gets NotAuthorizedException. Returns how many were expired."""
+        return self._control("POST", "expire-sessions", {"pool_id": pool_id, "client_id": client_id})["expired"]
 
     def fail_next(self, action: str, client_id: str, code: str, message: str, times: int = 1) -> None:
         """Make the next `times` `action` calls (e.g. "ForgotPassword") of app client
@@ -233,6 +254,137 @@ class EmulatorClient:
         if not enabled:
             admin.admin_disable_user(UserPoolId=pool_id, Username=internal_username)
         return internal_username
+
+
+    # Sign-in steps: invited users, MFA ----------------------------------------------------
+
+    def create_invited_user(
+        self, pool_id: str, username: str, temporary_password: str, attributes: Mapping[str, str] | None = None
+    ) -> str:
+        """A user as an administrator invites one (AdminCreateUser with a TemporaryPassword,
+        FORCE_CHANGE_PASSWORD): their first sign-in gets NEW_PASSWORD_REQUIRED. An email or
+        phone number given is marked verified unless `attributes` says otherwise. Returns
+        the internal username."""
+        given = dict(attributes or {})
+        for name in ("email", "phone_number"):
+            if name in given:
+                given.setdefault(f"{name}_verified", "true")
+        created = self.boto3_admin_client().admin_create_user(
+            UserPoolId=pool_id,
+            Username=username,
+            TemporaryPassword=temporary_password,
+            MessageAction="SUPPRESS",
+            UserAttributes=[{"Name": name, "Value": value} for name, value in given.items()],
+        )["User"]
+        return created["Username"]
+
+    def mfa_config(self, pool_id: str) -> dict[str, Any]:
+        """GetUserPoolMfaConfig, without the response metadata."""
+        config = self.boto3_admin_client().get_user_pool_mfa_config(UserPoolId=pool_id)
+        config.pop("ResponseMetadata", None)
+        return config
+
+    def set_mfa_config(
+        self, pool_id: str, mfa_configuration: str, *, sms: bool = False, totp: bool = False, email: bool = False
+    ) -> None:
+        """SetUserPoolMfaConfig: MFA "OFF", "ON" (required) or "OPTIONAL", with SMS, TOTP
+        and/or email codes as the factors a user may have."""
+        options: dict[str, Any] = {"UserPoolId": pool_id, "MfaConfiguration": mfa_configuration}
+        if sms:
+            options["SmsMfaConfiguration"] = SMS_MFA_CONFIGURATION
+        options["SoftwareTokenMfaConfiguration"] = {"Enabled": totp}
+        if email:
+            options["EmailMfaConfiguration"] = EMAIL_MFA_CONFIGURATION
+        self.boto3_admin_client().set_user_pool_mfa_config(**options)
+
+    def allow_mfa(self, pool_id: str, *, sms: bool = False, totp: bool = False, email: bool = False) -> None:
+        """Add factors to the pool's MFA configuration, keeping those it has; MFA that is
+        OFF becomes OPTIONAL (only users with a factor on are asked for a code)."""
+        config = self.mfa_config(pool_id)
+        mode = config.get("MfaConfiguration", "OFF")
+        self.set_mfa_config(
+            pool_id,
+            "OPTIONAL" if mode == "OFF" else mode,
+            sms=sms or bool(config.get("SmsMfaConfiguration")),
+            totp=totp or (config.get("SoftwareTokenMfaConfiguration") or {}).get("Enabled") is True,
+            email=email or bool(config.get("EmailMfaConfiguration")),
+        )
+
+    def set_user_mfa(
+        self,
+        pool_id: str,
+        username: str,
+        *,
+        sms: bool | None = None,
+        totp: bool | None = None,
+        email: bool | None = None,
+        preferred: str | None = None,
+    ) -> None:
+        """AdminSetUserMFAPreference: turn factors on (True) or off (False), None leaves one
+        as it is; `preferred` is "SMS_MFA", "SOFTWARE_TOKEN_MFA" or "EMAIL_OTP"."""
+        options: dict[str, Any] = {"UserPoolId": pool_id, "Username": username}
+        for key, enabled, mfa_type in (
+            ("SMSMfaSettings", sms, "SMS_MFA"),
+            ("SoftwareTokenMfaSettings", totp, "SOFTWARE_TOKEN_MFA"),
+            ("EmailMfaSettings", email, "EMAIL_OTP"),
+        ):
+            if enabled is not None or preferred == mfa_type:
+                options[key] = {"Enabled": enabled is not False, "PreferredMfa": preferred == mfa_type}
+        self.boto3_admin_client().admin_set_user_mfa_preference(**options)
+
+    def register_totp(self, client_id: str, client_secret: str, username: str, password: str) -> str:
+        """Give a user a TOTP authenticator the way an app does, and return its secret
+        (base32, for pyotp.TOTP(secret).now()).
+
+        Signs in with USER_PASSWORD_AUTH; then AssociateSoftwareToken and
+        VerifySoftwareToken, by the MFA_SETUP challenge's session in a pool that requires
+        MFA, else by the access token followed by AdminSetUserMFAPreference (TOTP on and
+        preferred). The app client needs ALLOW_USER_PASSWORD_AUTH.
+        """
+        public = self.boto3_public_client()
+        signed_in = public.initiate_auth(
+            ClientId=client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters=_with_hash({"USERNAME": username, "PASSWORD": password}, client_id, client_secret, username),
+        )
+        if signed_in.get("ChallengeName") == "MFA_SETUP":
+            internal = signed_in["ChallengeParameters"]["USER_ID_FOR_SRP"]
+            associated = public.associate_software_token(Session=signed_in["Session"])
+            secret = associated["SecretCode"]
+            verified = public.verify_software_token(Session=associated["Session"], UserCode=pyotp.TOTP(secret).now())
+            public.respond_to_auth_challenge(
+                ClientId=client_id,
+                ChallengeName="MFA_SETUP",
+                Session=verified["Session"],
+                ChallengeResponses=_with_hash({"USERNAME": internal}, client_id, client_secret, internal),
+            )
+            return secret
+        if "AuthenticationResult" not in signed_in:
+            raise RuntimeError(f"cannot register TOTP: sign-in answered {signed_in.get('ChallengeName')}")
+        access_token = signed_in["AuthenticationResult"]["AccessToken"]
+        secret = public.associate_software_token(AccessToken=access_token)["SecretCode"]
+        public.verify_software_token(AccessToken=access_token, UserCode=pyotp.TOTP(secret).now())
+        public.set_user_mfa_preference(
+            AccessToken=access_token, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
+        )
+        return secret
+
+    def boto3_public_client(self) -> Any:
+        """An unsigned cognito-idp client, as an app makes for the user-facing calls."""
+        return boto3.client(
+            "cognito-idp",
+            region_name=self.region,
+            endpoint_url=self.endpoint_url,
+            config=Config(signature_version=UNSIGNED, proxies={}),
+        )
+
+
+def _with_hash(parameters: dict[str, str], client_id: str, client_secret: str, username: str) -> dict[str, str]:
+    """`parameters` with SECRET_HASH over `username` when the client has a secret."""
+    if not client_secret:
+        return parameters
+    digest = hmac.new(client_secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
+    return {**parameters, "SECRET_HASH": base64.b64encode(digest).decode()}
 
 
 class EmulatorProcess(EmulatorClient):

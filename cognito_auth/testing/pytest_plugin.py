@@ -11,6 +11,17 @@ fresh pool per test with an app client that has a secret, as a production one wo
     def test_sign_in_by_email(cognito_pool_factory):
         pool = cognito_pool_factory(alias_attributes=["email"], case_sensitive=False)
         pool.create_user("alice", "Correct-horse-7", {"email": "alice@example.com"})
+
+Users for every sign-in step, made through the same APIs an administrator or app uses::
+
+    def test_sign_in_steps(cognito_pool):
+        cognito_pool.create_invited_user("ivy", "Temporary-pass-1")    # NEW_PASSWORD_REQUIRED
+        cognito_pool.create_sms_mfa_user("sam", "Correct-horse-7", "+15555550100")  # SMS_MFA
+        totp = cognito_pool.create_totp_user("tom", "Correct-horse-7")  # SOFTWARE_TOKEN_MFA
+        totp.code()                                                     # the current code
+        cognito_pool.create_mfa_setup_user("una", "Correct-horse-7")    # MFA_SETUP (MFA now ON)
+        cognito_pool.latest_code("sam", kind="sms_mfa")                 # the code sent
+        cognito_pool.expire_sign_in_sessions()                          # as after 3 minutes
 """
 
 from __future__ import annotations
@@ -20,11 +31,24 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import pyotp
 import pytest
 
 from cognito_auth.testing.process import EmulatorClient, EmulatorProcess
 
 POOL_CLIENT_FLOWS = ("ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
+
+
+@dataclass(frozen=True)
+class TotpUser:
+    """A user with a verified TOTP authenticator: their internal username and its secret."""
+
+    username: str
+    secret: str = field(repr=False)
+
+    def code(self) -> str:
+        """The authenticator's code for now (RFC 6238, 30-second steps, 6 digits)."""
+        return pyotp.TOTP(self.secret).now()
 
 
 @dataclass(frozen=True)
@@ -60,6 +84,74 @@ class CognitoPool:
         """Do the work of this client's next `action` call, then hold its answer until the
         test ends (see EmulatorClient.answer_late)."""
         self.emulator.answer_late(action, self.client_id)
+
+    # Sign-in steps ---------------------------------------------------------------------
+
+    def create_invited_user(
+        self, username: str, temporary_password: str, attributes: Mapping[str, str] | None = None
+    ) -> str:
+        """A user an administrator invited (FORCE_CHANGE_PASSWORD): signing in with the
+        temporary password gets NEW_PASSWORD_REQUIRED. Returns the internal username."""
+        return self.emulator.create_invited_user(self.pool_id, username, temporary_password, attributes)
+
+    def configure_mfa(
+        self, mfa_configuration: str = "OPTIONAL", *, sms: bool = False, totp: bool = False, email: bool = False
+    ) -> None:
+        """SetUserPoolMfaConfig: "OFF", "ON" (required) or "OPTIONAL", and the factors allowed."""
+        self.emulator.set_mfa_config(self.pool_id, mfa_configuration, sms=sms, totp=totp, email=email)
+
+    def create_sms_mfa_user(
+        self, username: str, password: str, phone_number: str, attributes: Mapping[str, str] | None = None
+    ) -> str:
+        """A user whose sign-in asks for a code texted to `phone_number` (SMS_MFA, on and
+        preferred); the pool allows SMS MFA from now on. Returns the internal username."""
+        self.emulator.allow_mfa(self.pool_id, sms=True)
+        internal = self.create_user(username, password, {**(attributes or {}), "phone_number": phone_number})
+        self.emulator.set_user_mfa(self.pool_id, internal, sms=True, preferred="SMS_MFA")
+        return internal
+
+    def create_email_mfa_user(
+        self, username: str, password: str, email: str, attributes: Mapping[str, str] | None = None
+    ) -> str:
+        """A user whose sign-in asks for a code emailed to `email` (EMAIL_OTP, on and
+        preferred); the pool allows email MFA from now on. Returns the internal username."""
+        self.emulator.allow_mfa(self.pool_id, email=True)
+        internal = self.create_user(username, password, {**(attributes or {}), "email": email})
+        self.emulator.set_user_mfa(self.pool_id, internal, email=True, preferred="EMAIL_OTP")
+        return internal
+
+    def create_totp_user(
+        self, username: str, password: str, attributes: Mapping[str, str] | None = None
+    ) -> TotpUser:
+        """A user with a verified authenticator app (SOFTWARE_TOKEN_MFA, on and preferred),
+        registered through AssociateSoftwareToken / VerifySoftwareToken; the pool allows TOTP
+        MFA from now on. `.code()` gives the current code."""
+        self.emulator.allow_mfa(self.pool_id, totp=True)
+        internal = self.create_user(username, password, attributes)
+        secret = self.emulator.register_totp(self.client_id, self.client_secret, internal, password)
+        return TotpUser(internal, secret)
+
+    def create_mfa_setup_user(
+        self, username: str, password: str, attributes: Mapping[str, str] | None = None
+    ) -> str:
+        """A user with no MFA in a pool that requires it (MFA "ON", TOTP allowed): signing
+        in gets MFA_SETUP. Turns MFA on for the whole pool. Give the user no phone number
+        or email when the pool also allows SMS or email MFA, or Cognito texts them a code
+        instead. Returns the internal username."""
+        self.emulator.allow_mfa(self.pool_id, totp=True)
+        config = self.emulator.mfa_config(self.pool_id)
+        self.emulator.set_mfa_config(
+            self.pool_id,
+            "ON",
+            sms=bool(config.get("SmsMfaConfiguration")),
+            totp=True,
+            email=bool(config.get("EmailMfaConfiguration")),
+        )
+        return self.create_user(username, password, attributes)
+
+    def expire_sign_in_sessions(self) -> int:
+        """Expire this pool's open challenge sessions, as if 3 minutes had passed."""
+        return self.emulator.expire_sessions(pool_id=self.pool_id)
 
 
 @pytest.fixture(scope="session")

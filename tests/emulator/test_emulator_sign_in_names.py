@@ -162,7 +162,9 @@ def test_new_password_challenge_names_the_username(alias_pool, pool_client, cogn
     result = pool_client(alias_pool).sign_in(EMAIL)
 
     assert result["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
-    assert result["ChallengeParameters"]["USERNAME"] == "alice"
+    # Cognito names the internal username as USER_ID_FOR_SRP here, not as USERNAME.
+    assert result["ChallengeParameters"]["USER_ID_FOR_SRP"] == "alice"
+    assert "USERNAME" not in result["ChallengeParameters"]
 
 
 def test_admin_get_user_by_alias(alias_pool, cognito_emulator):
