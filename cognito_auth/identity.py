@@ -10,48 +10,27 @@ username (or ``sub``), never by matching the typed text against Django fields.
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import SuspiciousOperation
 from django.views.decorators.debug import sensitive_variables
 
-from .client import CognitoClient
+from .client import CognitoClient, get_cognito_client
 from .encryption import UndecryptableSecret
 from .exceptions import CognitoError, FlowNotEnabled
 from .models import CognitoIdentity
+from .srp import SrpSession
 from .tokens import id_token_claims
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
+    from django.http import HttpRequest
 
     from .models import AppClient
 
 logger = logging.getLogger("cognito_auth")
 
-# The 3072-bit group Cognito's SRP uses: RFC 5054 appendix A, the same prime as RFC 3526
-# group 15, with generator 2.
-SRP_N = int(
-    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD1"
-    "29024E088A67CC74020BBEA63B139B22514A08798E3404DD"
-    "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245"
-    "E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
-    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3D"
-    "C2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F"
-    "83655D23DCA3AD961C62F356208552BB9ED529077096966D"
-    "670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B"
-    "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9"
-    "DE2BCBF6955817183995497CEA956AE515D2261898FA0510"
-    "15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64"
-    "ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7"
-    "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6B"
-    "F12FFA06D98A0864D87602733EC86A64521F2B18177B200C"
-    "BBE117577A615D6C770988C0BAD946E208E24FA074E5AB31"
-    "43DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF",
-    16,
-)
-SRP_G = 2
 
 
 @dataclass(frozen=True)
@@ -68,13 +47,10 @@ class CognitoUser:
         return found.filter(sub=self.sub) if self.sub else found.filter(cognito_username=self.username)
 
 
-def srp_a() -> str:
-    """A fresh SRP public value A = g^a mod N, in hex (RFC 5054 2.6); ``a`` is forgotten."""
-    return format(pow(SRP_G, secrets.randbelow(SRP_N - 2) + 1, SRP_N), "x")
-
-
 @sensitive_variables("new_password")
-def user_after_reset(app_client: AppClient, typed_name: str, new_password: str) -> CognitoUser | None:
+def user_after_reset(
+    app_client: AppClient, typed_name: str, new_password: str, request: HttpRequest | None = None,
+) -> CognitoUser | None:
     """Who ConfirmForgotPassword just gave ``new_password``, asked of Cognito.
 
     First the opening step of USER_SRP_AUTH (InitiateAuth, hashed over the name as typed):
@@ -88,11 +64,12 @@ def user_after_reset(app_client: AppClient, typed_name: str, new_password: str) 
     Source: InitiateAuth and RespondToAuthChallenge in the Cognito API reference
     (PASSWORD_VERIFIER's parameters), RFC 5054 for A.
     """
-    client = CognitoClient(app_client)
+    client = get_cognito_client(app_client, request)
     try:
         secret = app_client.client_secret or None
+        srp_a = SrpSession(app_client.user_pool_id).start()  # never answered: its ``a`` is dropped
         first_step = client.probe_initiate_auth(
-            "USER_SRP_AUTH", {"USERNAME": typed_name, "SRP_A": srp_a()}, username=typed_name, secret=secret,
+            "USER_SRP_AUTH", {"USERNAME": typed_name, "SRP_A": srp_a}, username=typed_name, secret=secret,
         )
     except (CognitoError, UndecryptableSecret) as exc:
         # Not allowed on this client (the usual case), an outage, an unreadable secret:
@@ -142,10 +119,12 @@ def _revoke(client: CognitoClient, refresh_token: str) -> None:
             pass  # logged by the client; the tokens were never stored anywhere
 
 
-def end_sessions_after_reset(app_client: AppClient, typed_name: str, new_password: str) -> None:
+def end_sessions_after_reset(
+    app_client: AppClient, typed_name: str, new_password: str, request: HttpRequest | None = None,
+) -> None:
     """End every Django session of the person whose Cognito password was just reset, and
-    nobody else's."""
-    cognito_user = user_after_reset(app_client, typed_name, new_password)
+    nobody else's. ``request`` is the reset page's, for the person's address."""
+    cognito_user = user_after_reset(app_client, typed_name, new_password, request)
     if cognito_user is None:
         cognito_user = CognitoUser(app_client.user_pool_id, username=typed_name)
     for identity in cognito_user.identities():

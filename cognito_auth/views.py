@@ -227,7 +227,9 @@ class PasswordResetConfirmView(CodeEntryView):
     completed_signal = signals.password_reset_completed
 
     def form_valid(self, form: PasswordResetConfirmForm) -> HttpResponse:
-        end_sessions_after_reset(form.app_client, form.account_username, form.cleaned_data["new_password1"])
+        end_sessions_after_reset(
+            form.app_client, form.account_username, form.cleaned_data["new_password1"], self.request,
+        )
         return super().form_valid(form)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
