@@ -212,10 +212,18 @@ class AuthResult:
     challenge_name: str = ""
     challenge_parameters: dict[str, str] | None = None
     session: str = ""
+    # The user's internal username, once Cognito named it (USER_ID_FOR_SRP, or USERNAME, in
+    # a challenge's parameters): every answer to the challenge is hashed over it, never
+    # over the alias typed. Later challenges of one sign-in may omit it, so it is carried on.
+    internal_username: str = ""
 
     @classmethod
-    def from_response(cls, response: dict[str, Any]) -> AuthResult:
+    def from_response(cls, response: dict[str, Any], internal_username: str = "") -> AuthResult:
+        """From InitiateAuth's or RespondToAuthChallenge's answer; ``internal_username``
+        is the one an earlier step of the same sign-in named, kept when this one names none."""
         tokens = response.get("AuthenticationResult") or {}
+        parameters = response.get("ChallengeParameters") or {}
+        named = parameters.get("USER_ID_FOR_SRP") or parameters.get("USERNAME") or ""
         return cls(
             id_token=tokens.get("IdToken", ""),
             access_token=tokens.get("AccessToken", ""),
@@ -224,6 +232,7 @@ class AuthResult:
             challenge_name=response.get("ChallengeName", ""),
             challenge_parameters=response.get("ChallengeParameters"),
             session=response.get("Session", ""),
+            internal_username=str(named or internal_username),
         )
 
 

@@ -97,6 +97,13 @@ class AppClientManager(models.Manager["AppClient"]):
         return self.for_host(request.get_host() if request is not None else None)
 
 
+class AuthFlow(models.TextChoices):
+    """How the login page's password reaches Cognito (InitiateAuth's AuthFlow)."""
+
+    USER_PASSWORD_AUTH = "USER_PASSWORD_AUTH", _("Password (USER_PASSWORD_AUTH)")
+    USER_SRP_AUTH = "USER_SRP_AUTH", _("Secure Remote Password (USER_SRP_AUTH)")
+
+
 class AppClient(models.Model):
     """A Cognito user pool app client. The secret is stored only encrypted."""
 
@@ -144,6 +151,24 @@ class AppClient(models.Model):
         max_length=1000,
         blank=True,
         help_text=_("Host names this client serves, separated by spaces or commas, e.g. shop.example.com."),
+    )
+    auth_flow = models.CharField(
+        _("sign-in flow"),
+        max_length=32,
+        choices=AuthFlow.choices,
+        default=AuthFlow.USER_PASSWORD_AUTH,
+        help_text=_(
+            "USER_PASSWORD_AUTH sends the password to Cognito (over TLS) in one call; USER_SRP_AUTH "
+            "proves it without sending it, in two calls. The Cognito app client must allow the flow."
+        ),
+    )
+    refresh_token_rotation = models.BooleanField(
+        _("refresh token rotation"),
+        default=False,
+        help_text=_(
+            "Tick when the Cognito app client rotates refresh tokens: sessions are then renewed with "
+            "GetTokensFromRefreshToken, which hands out a new refresh token each time."
+        ),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     last_failure_at = models.DateTimeField(_("last failure"), null=True, blank=True, editable=False)
