@@ -19,7 +19,7 @@ def form_data(client: AppClient, **changes) -> dict:
         "user_pool_id": client.user_pool_id,
         "client_id": client.client_id,
         "endpoint_url": client.endpoint_url,
-        "hosts": client.hosts,
+        "hosts": client.hosts, "auth_flow": client.auth_flow,
         "new_client_secret": "",
     }
     data.update(changes)
@@ -80,6 +80,7 @@ def test_add_client_through_the_admin(admin_client):
         {
             "name": "shop", "region": "eu-west-1", "user_pool_id": "eu-west-1_Abc123",
             "client_id": "abc123", "new_client_secret": PLAIN, "is_default": "on", "hosts": "",
+            "auth_flow": "USER_PASSWORD_AUTH",
             "endpoint_url": "",
         },
     )
@@ -99,7 +100,7 @@ def test_ticking_default_on_another_client_saves_and_clears_the_old_default(admi
     # The add page too: a new client may take over as the default.
     response = admin_client.post("/admin/cognito_auth/appclient/add/", {
         "name": "newest", "region": "us-east-1", "user_pool_id": "us-east-1_Example", "client_id": "newest1",
-        "is_default": "on", "hosts": "", "endpoint_url": "",
+        "is_default": "on", "hosts": "", "auth_flow": "USER_PASSWORD_AUTH", "endpoint_url": "",
     })
     assert response.status_code == 302, response.content.decode()
     assert list(AppClient.objects.filter(is_default=True).values_list("name", flat=True)) == ["newest"]

@@ -131,6 +131,7 @@ def test_a_hostile_endpoint_sends_nothing_from_any_page(case, site, live_server,
     response = admin.post_form(f"{CHANGELIST}{app_client.pk}/change/", {
         "name": "hostile", "region": cognito_pool.region, "user_pool_id": cognito_pool.pool_id,
         "client_id": cognito_pool.client_id, "endpoint_url": url, "hosts": "", "is_default": "on",
+        "auth_flow": "USER_PASSWORD_AUTH",
     })
     assert response.status_code == 200 and "errorlist" in response.text
     response = admin.post_form(f"{CHANGELIST}import/", {

@@ -124,6 +124,7 @@ def post_change(admin_client, app_client: AppClient, **changes) -> None:
     data = {
         "name": app_client.name, "region": app_client.region, "user_pool_id": app_client.user_pool_id,
         "client_id": app_client.client_id, "endpoint_url": app_client.endpoint_url, "hosts": app_client.hosts,
+        "auth_flow": app_client.auth_flow,
         **changes,
     }
     response = admin_client.post(change_url(app_client), data)
