@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cognito_auth.identity import srp_a
+from cognito_auth.srp import SrpSession
 
 
 def test_user_id_for_srp_is_the_internal_username_not_the_sub(cognito_emulator, public_client, openssl_hash):
@@ -13,7 +13,8 @@ def test_user_id_for_srp_is_the_internal_username_not_the_sub(cognito_emulator, 
     cognito_emulator.create_user(pool_id, "alice", "Correct-horse-7", {"email": "alice@example.com"})
     answer = public_client.initiate_auth(
         ClientId=client_id, AuthFlow="USER_SRP_AUTH",
-        AuthParameters={"USERNAME": "alice", "SRP_A": srp_a(), "SECRET_HASH": openssl_hash(secret, client_id, "alice")},
+        AuthParameters={"USERNAME": "alice", "SRP_A": SrpSession(pool_id).start(),
+                        "SECRET_HASH": openssl_hash(secret, client_id, "alice")},
     )
     assert answer["ChallengeName"] == "PASSWORD_VERIFIER"
     sub = cognito_emulator.boto3_admin_client().admin_get_user(UserPoolId=pool_id, Username="alice")
