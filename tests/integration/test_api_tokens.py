@@ -217,3 +217,38 @@ def test_a_token_of_another_app_client_of_the_same_pool_is_foreign(site, cognito
     for token in (result.access_token, result.id_token):
         assert_refused(bearer(site, path, token), token)
     assert not get_user_model().objects.exists()
+
+
+# Groups over HTTP, with the emulator's tokens ----------------------------------------------
+
+
+def test_cognito_groups_govern_the_admin_at_each_sign_in_and_api_request(site, settings, cognito_pool, alice,
+                                                                        app_client_for_pool):
+    settings.COGNITO_AUTH_STAFF_GROUPS = ["staff"]
+    settings.COGNITO_AUTH_MIRROR_GROUPS = ["editors"]
+    cognito_pool.set_groups("alice", "staff", "editors")
+    assert site.login("alice", PASSWORD).status_code == 302
+    user = get_user_model().objects.get(username="alice")
+    assert user.is_staff and set(user.groups.values_list("name", flat=True)) == {"editors"}
+    assert site.get("/admin/").status_code == 200
+
+    cognito_pool.set_groups("alice", "editors")  # removed from staff in Cognito
+    again = type(site)(site.base_url)
+    assert again.login("alice", PASSWORD).status_code == 302
+    assert not get_user_model().objects.get(username="alice").is_staff
+
+    cognito_pool.set_groups("alice", "staff")  # an access token on the API brings it back
+    token = get_cognito_client(app_client_for_pool, None).initiate_password_auth("alice", PASSWORD).access_token
+    assert bearer(site, "/api/me/", token).status_code == 200
+    user = get_user_model().objects.get(username="alice")
+    assert user.is_staff and not user.groups.exists()
+
+
+def test_a_django_only_superuser_keeps_the_admin(site, settings, cognito_pool, app_client_for_pool):
+    settings.COGNITO_AUTH_STAFF_GROUPS = ["staff"]
+    settings.COGNITO_AUTH_SUPERUSER_GROUPS = ["admins"]
+    get_user_model().objects.create_superuser("root", "root@example.com", "django-only-7")
+    assert site.login("root", "django-only-7").status_code == 302
+    root = get_user_model().objects.get(username="root")
+    assert (root.is_staff, root.is_superuser) == (True, True)
+    assert site.get("/admin/").status_code == 200
