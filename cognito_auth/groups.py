@@ -97,6 +97,17 @@ def is_linked(user: AbstractBaseUser) -> bool:
     return user.pk is not None and CognitoIdentity.objects.filter(user_id=user.pk).exists()
 
 
+def malformed_settings() -> list[str]:
+    """The names of the group settings whose values have another shape (for the checks)."""
+    malformed = []
+    for name in ("MIRROR_GROUPS", *FLAG_SETTINGS.values()):
+        try:
+            _mirrored() if name == "MIRROR_GROUPS" else _names(name)
+        except ImproperlyConfigured:
+            malformed.append(f"COGNITO_AUTH_{name}")
+    return malformed
+
+
 def _mirrored() -> set[str] | str | None:
     value = app_settings.MIRROR_GROUPS
     if value == ALL:

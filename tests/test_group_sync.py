@@ -112,3 +112,12 @@ def test_a_setting_of_another_shape_is_a_configuration_error(settings, setting, 
     setattr(settings, f"COGNITO_AUTH_{setting}", value)
     with pytest.raises(ImproperlyConfigured, match=setting):
         sign_in("staff")
+
+
+def test_the_system_check_names_a_malformed_setting(settings):
+    from django.core.checks import run_checks
+
+    assert not [m for m in run_checks() if m.id == "cognito_auth.E006"]
+    settings.COGNITO_AUTH_STAFF_GROUPS = "staff"
+    settings.COGNITO_AUTH_MIRROR_GROUPS = "__all__"
+    assert [m.msg.split()[0] for m in run_checks() if m.id == "cognito_auth.E006"] == ["COGNITO_AUTH_STAFF_GROUPS"]
