@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -36,6 +37,12 @@ def minted_client(jwks_server) -> AppClient:
 
 def request_with(token: str):
     return RequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def run_async(coroutine):
+    """Await in a thread of its own: another test may have left this thread's event loop running."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 def refusal(token: str, **options) -> BearerRefused:
@@ -76,9 +83,9 @@ def test_the_decorator_serves_async_views(minted_client):
     async def view(request):
         return JsonResponse({"user": request.user.get_username(), "kind": request.cognito_bearer.token_use})
 
-    answer = asyncio.run(view(request_with(mint(claims_for("access")))))
+    answer = run_async(view(request_with(mint(claims_for("access")))))
     assert (answer.status_code, json.loads(answer.content)) == (200, {"user": "alice", "kind": "access"})
-    refused = asyncio.run(view(RequestFactory().get("/")))
+    refused = run_async(view(RequestFactory().get("/")))
     assert (refused.status_code, refused["WWW-Authenticate"]) == (401, "Bearer")
 
 
