@@ -15,6 +15,7 @@ class CognitoAuthConfig(AppConfig):
         from .handlers import revoke_tokens_on_logout, store_tokens_in_session
 
         django_checks.register(checks.check_backends, checks.LABEL)
+        django_checks.register(checks.check_group_settings, checks.LABEL)
         django_checks.register(checks.check_sessions, checks.LABEL, django_checks.Tags.security)
         django_checks.register(checks.check_app_clients, checks.LABEL, django_checks.Tags.database)
 

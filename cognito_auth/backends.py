@@ -18,6 +18,7 @@ from django.core.exceptions import FieldDoesNotExist, SuspiciousOperation
 from django.db import IntegrityError, transaction
 from django.views.decorators.debug import sensitive_variables
 
+from . import groups
 from .client import CognitoClient, get_cognito_client
 from .exceptions import (
     CognitoError,
@@ -48,7 +49,7 @@ class CognitoBackend(ModelBackend):
     """Signs users in with their Cognito username and password (USER_PASSWORD_AUTH).
 
     Subclass and override the hooks, each documented below: ``verify_claims``,
-    ``filter_users_by_claims``, ``create_user``, ``update_user``, ``configure_user``,
+    ``filter_users_by_claims``, ``create_user``, ``update_user``, ``sync_groups``, ``configure_user``,
     ``get_username``, ``user_can_authenticate``; and the class attributes
     ``claim_fields`` and ``link_by_verified_email``.
     """
@@ -215,7 +216,26 @@ class CognitoBackend(ModelBackend):
         changed = [name for name, value in values.items() if getattr(user, name) != value]
         for name in changed:
             setattr(user, name, values[name])
-        return changed
+        return changed + self.sync_groups(user, claims)
+
+    def sync_groups(self, user: AbstractBaseUser, claims: dict[str, Any]) -> list[str]:
+        """Follow the token's ``cognito:groups``: the mirrored Django groups (written at
+        once) and ``is_staff`` / ``is_superuser`` (set unsaved), as the settings
+        ``COGNITO_AUTH_MIRROR_GROUPS``, ``COGNITO_AUTH_STAFF_GROUPS`` and
+        ``COGNITO_AUTH_SUPERUSER_GROUPS`` say (all off by default; see ``groups``).
+
+        Called by ``update_user`` (every sign-in, renewal and API request of a known
+        user) and after ``create_user``. A user with no Cognito identity is left alone,
+        so a Django-only account is never demoted.
+
+        :returns: the names of the flag fields that changed, for the caller to save.
+        :raises ImproperlyConfigured: one of those settings has a value of another shape.
+        """
+        if not groups.sync_enabled() or not groups.is_linked(user):
+            return []
+        names = groups.cognito_groups(claims)
+        groups.mirror_groups(user, names)
+        return groups.flag_changes(user, names)
 
     def configure_user(  # type: ignore[override]
         self, request: HttpRequest | None, user: AbstractBaseUser, created: bool = True,
@@ -310,8 +330,10 @@ class CognitoBackend(ModelBackend):
             if not self._link(user, claims, app_client):
                 return None
             changed = self.update_user(user, claims)
-            if changed:
-                user.save(update_fields=changed)
+        else:
+            changed = self.sync_groups(user, claims)  # create_user knows nothing of groups
+        if changed:
+            user.save(update_fields=changed)
         return self.configure_user(request, user, created=created, claims=claims)
 
     def _create(

@@ -7,6 +7,7 @@
 | cognito_auth.E003 | sessions are signed cookies |
 | cognito_auth.E004 | an app client's secret cannot be decrypted (``--database``) |
 | cognito_auth.E005 | an app client's endpoint URL is refused before every call (``--database``) |
+| cognito_auth.E006 | a group setting (``COGNITO_AUTH_MIRROR_GROUPS``...) has another shape |
 | cognito_auth.W001 | ModelBackend is tried before CognitoBackend |
 | cognito_auth.W002 | no app client is stored (``--database``) |
 | cognito_auth.W003 | several app clients and none is the default (``--database``) |
@@ -33,6 +34,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, router
 from django.utils.module_loading import import_string
 
+from . import groups
 from .backends import CognitoBackend
 from .models import AppClient, SecretState
 from .validators import canonical_endpoint, parse_endpoint
@@ -114,6 +116,18 @@ def check_sessions(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
             id="cognito_auth.E003",
         ))
     return errors
+
+
+def check_group_settings(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """E006: a group setting that sign-ins would refuse with ImproperlyConfigured."""
+    if not _ours(app_configs):
+        return []
+    return [Error(
+        f"{name} must be None or a list of Cognito group names"
+        + (', or "__all__".' if name.endswith("MIRROR_GROUPS") else "."),
+        hint='For example ["staff"]. None turns it off.',
+        id="cognito_auth.E006",
+    ) for name in groups.malformed_settings()]
 
 
 def check_app_clients(

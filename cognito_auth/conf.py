@@ -46,6 +46,15 @@ DEFAULTS: dict[str, Any] = {
     # An entry starting with "." allows its subdomains. Anything else is refused:
     # passwords, and with Import from Cognito signed AWS credentials, go there.
     "ALLOWED_ENDPOINT_HOSTS": [],
+    # Cognito groups (the tokens' cognito:groups) mirrored into Django groups of the same
+    # name for users linked to Cognito, at sign-in, renewal and on API requests: None
+    # (off), a list of group names, or "__all__" (the user's Django groups are then
+    # exactly their Cognito groups).
+    "MIRROR_GROUPS": None,
+    # Cognito groups whose members are is_staff / is_superuser. None: the flag is left
+    # alone; a list: the flag is set when the user is in one of them, and cleared when not.
+    "STAFF_GROUPS": None,
+    "SUPERUSER_GROUPS": None,
 }
 
 

@@ -109,3 +109,12 @@ ALREADY_CONFIRMED_HINT = _("If your account is already confirmed, you can sign i
 PASSWORD_RESET_DONE = _("Your password has been set. You can now sign in with it.")
 SIGN_UP_CONFIRMED = _("Your account is confirmed. You can now sign in.")
 SESSION_EXPIRED = _("Your session has expired. Please sign in again.")
+
+# Answers of an API to a bearer token (cognito_auth.api), as JSON {"detail": ...}.
+API_FAILURES = {
+    "no_token": _("Authentication credentials were not provided."),
+    "invalid_token": _("The token is not valid."),
+    "expired": _("The token has expired."),
+    "insufficient_scope": _("The token does not allow this."),
+    "unavailable": _("Sign-in is temporarily unavailable. Please try again in a few minutes."),
+}

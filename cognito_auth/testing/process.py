@@ -256,6 +256,27 @@ class EmulatorClient:
         return internal_username
 
 
+    # Groups ---------------------------------------------------------------------------------
+
+    def set_user_groups(self, pool_id: str, username: str, groups: Sequence[str]) -> None:
+        """Make the user a member of exactly `groups` (CreateGroup for each one missing,
+        AdminAddUserToGroup / AdminRemoveUserFromGroup): tokens issued from now on list
+        them in ``cognito:groups``, as Cognito's ID and access tokens do."""
+        admin = self.boto3_admin_client()
+        existing = {group["GroupName"] for group in admin.list_groups(UserPoolId=pool_id)["Groups"]}
+        for group in groups:
+            if group not in existing:
+                admin.create_group(UserPoolId=pool_id, GroupName=group)
+        current = {
+            group["GroupName"]
+            for group in admin.admin_list_groups_for_user(UserPoolId=pool_id, Username=username)["Groups"]
+        }
+        for group in current - set(groups):
+            admin.admin_remove_user_from_group(UserPoolId=pool_id, Username=username, GroupName=group)
+        for group in groups:
+            if group not in current:
+                admin.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)
+
     # Sign-in steps: invited users, MFA ----------------------------------------------------
 
     def create_invited_user(

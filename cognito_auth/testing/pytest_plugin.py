@@ -22,6 +22,11 @@ Users for every sign-in step, made through the same APIs an administrator or app
         cognito_pool.create_mfa_setup_user("una", "Correct-horse-7")    # MFA_SETUP (MFA now ON)
         cognito_pool.latest_code("sam", kind="sms_mfa")                 # the code sent
         cognito_pool.expire_sign_in_sessions()                          # as after 3 minutes
+
+Groups, listed in the ID and access tokens' ``cognito:groups``::
+
+    cognito_pool.set_groups("alice", "staff", "editors")   # exactly these groups
+    cognito_pool.set_groups("alice")                       # in no group
 """
 
 from __future__ import annotations
@@ -84,6 +89,12 @@ class CognitoPool:
         """Do the work of this client's next `action` call, then hold its answer until the
         test ends (see EmulatorClient.answer_late)."""
         self.emulator.answer_late(action, self.client_id)
+
+    def set_groups(self, username: str, *groups: str) -> None:
+        """Make the user a member of exactly these groups of this pool (created when
+        missing; none: out of every group). Tokens issued from then on carry them in
+        ``cognito:groups``."""
+        self.emulator.set_user_groups(self.pool_id, username, groups)
 
     # Sign-in steps ---------------------------------------------------------------------
 
