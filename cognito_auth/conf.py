@@ -46,6 +46,10 @@ DEFAULTS: dict[str, Any] = {
     # An entry starting with "." allows its subdomains. Anything else is refused:
     # passwords, and with Import from Cognito signed AWS credentials, go there.
     "ALLOWED_ENDPOINT_HOSTS": [],
+    # Seconds a sign-in step (new password, MFA code, TOTP set-up) stays open here. Cognito
+    # ends its own session of a step after the app client's AuthSessionValidity (3 minutes
+    # unless set, up to 15): keep the two equal.
+    "SIGN_IN_STEP_TIMEOUT": 180,
 }
 
 
