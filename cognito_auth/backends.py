@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
     from django.http import HttpRequest
 
+    from .client import AuthResult
+
 logger = logging.getLogger("cognito_auth")
 UserModel = get_user_model()
 
@@ -43,6 +45,9 @@ UserModel = get_user_model()
 # the login form to pick the message when no backend signs the person in. One of the keys
 # of ``messages.LOGIN_FAILURES``.
 FAILURE_ATTRIBUTE = "cognito_auth_failure"
+# Where the backend leaves Cognito's challenge and the app client, (AuthResult, AppClient),
+# for the login view to start that sign-in step.
+CHALLENGE_ATTRIBUTE = "cognito_auth_challenge"
 
 
 class CognitoBackend(ModelBackend):
@@ -75,7 +80,8 @@ class CognitoBackend(ModelBackend):
         """Sign in with Cognito (one InitiateAuth call) and return the linked Django user.
 
         :returns: the user, or None: wrong password, unknown or disabled user, a Cognito
-            refusal (not confirmed, reset required, a challenge), Cognito unavailable, a
+            refusal (not confirmed, reset required), a sign-in step to take first (see
+            ``challenge_received``), Cognito unavailable, a
             refused token or an account conflict. None lets the next backend try, so no
             Cognito answer about a name locks out a Django account of that name. The
             reason, when the person should see one, is left on ``request`` under
@@ -106,9 +112,31 @@ class CognitoBackend(ModelBackend):
             # Django-only accounts must still be able to sign in.
             return _note_failure(request, "unavailable")
         if result.challenge_name:
-            # NEW_PASSWORD_REQUIRED, MFA...: their flows come later; say so, do not crash.
-            logger.info("Sign-in needs the %s challenge, which is not supported yet", result.challenge_name)
-            return _note_failure(request, "challenge")
+            return self.challenge_received(request, result, app_client)
+        return self.user_for_tokens(request, result, app_client)
+
+    def challenge_received(self, request: HttpRequest | None, result: AuthResult, app_client: AppClient) -> None:
+        """Cognito wants a sign-in step first (new password, MFA...). The challenge and
+        the app client are left on ``request`` under ``CHALLENGE_ATTRIBUTE``, and the
+        "challenge" failure noted: the login view then starts the step (``steps``), or
+        says the site cannot answer that challenge.
+
+        :returns: None: nobody is signed in yet.
+        """
+        if request is not None:
+            setattr(request, CHALLENGE_ATTRIBUTE, (result, app_client))
+        return _note_failure(request, "challenge")
+
+    def user_for_tokens(
+        self, request: HttpRequest | None, result: AuthResult, app_client: AppClient
+    ) -> AbstractBaseUser | None:
+        """The Django user for Cognito's tokens: the ID token verified, ``verify_claims``,
+        the user found or created and linked, ``user_can_authenticate``, the tokens kept
+        on the user for ``login()`` to store in the session. The end of every Cognito
+        sign-in: straight after the password, or after the last sign-in step.
+
+        :returns: the user, or None (see ``authenticate``).
+        """
         try:
             claims = id_token_claims(result.id_token, app_client)
         except SuspiciousOperation as exc:

@@ -48,6 +48,7 @@ from .conf import app_settings
 from .encryption import UndecryptableSecret
 from .exceptions import (
     AwsCredentialsError,
+    CodeMismatch,
     CognitoError,
     ConfigurationError,
     EndpointNotAllowed,
@@ -92,6 +93,7 @@ MAYBE_SENT = (HTTPClientError,)
 STATE_CHANGING_OPERATIONS = frozenset({
     "initiate_auth", "respond_to_auth_challenge", "forgot_password", "confirm_forgot_password",
     "sign_up", "confirm_sign_up", "resend_confirmation_code", "change_password", "revoke_token",
+    "associate_software_token", "verify_software_token",
 })
 # The calls whose request takes UserContextData (API reference, UserContextDataType).
 USER_CONTEXT_OPERATIONS = frozenset({
@@ -239,6 +241,7 @@ class AuthResult:
 # Where a call carries the hash: (the parameter holding it, or None for top level; its name).
 HashPlace = tuple[str | None, str]
 IN_AUTH_PARAMETERS: HashPlace = ("AuthParameters", "SECRET_HASH")
+IN_CHALLENGE_RESPONSES: HashPlace = ("ChallengeResponses", "SECRET_HASH")
 TOP_LEVEL: HashPlace = (None, "SecretHash")
 CLIENT_SECRET_PARAMETER: HashPlace = (None, "ClientSecret")  # RevokeToken takes the secret itself
 
@@ -289,6 +292,61 @@ class CognitoClient:
             changes_state=False,  # a renewal changes nothing: sending it twice is harmless
         )
         return AuthResult.from_response(response)
+
+    @hide_locals
+    def respond_to_auth_challenge(
+        self, challenge_name: str, session: str, internal_username: str, responses: dict[str, str],
+        *, secret_answers: tuple[str, ...] = (),
+    ) -> AuthResult:
+        """RespondToAuthChallenge: one answer to a sign-in step (``steps``).
+
+        ``USERNAME`` and the SECRET_HASH are over ``internal_username`` (the challenge's
+        ``USER_ID_FOR_SRP``), never the name typed: for an alias or an email-as-username
+        pool Cognito refuses any other. ``secret_answers`` (a code, a new password) are
+        kept out of any error text. Never sent twice (it uses up the session).
+        AWS API Reference: RespondToAuthChallenge.
+
+        :returns: tokens, or the next challenge with its new session.
+        :raises CognitoError: ``CodeMismatch`` (wrong code, the step stays open),
+            ``InvalidCredentials`` (session expired or used, user disabled),
+            ``InvalidPassword``, ``InvalidRequest``, ``ServiceUnavailable``...
+        """
+        response = self._user_call(
+            "respond_to_auth_challenge",
+            {"ChallengeName": challenge_name, "Session": session,
+             "ChallengeResponses": {**responses, "USERNAME": internal_username}},
+            username=internal_username, hash_at=IN_CHALLENGE_RESPONSES, sensitive=(session, *secret_answers),
+        )
+        return AuthResult.from_response(response, internal_username)
+
+    @hide_locals
+    def associate_software_token(self, session: str) -> tuple[str, str]:
+        """AssociateSoftwareToken with an MFA_SETUP challenge's session. Names no user and
+        no app client (the session does), so it carries no hash.
+        AWS API Reference: AssociateSoftwareToken.
+
+        :returns: (the base32 TOTP secret, the new session for VerifySoftwareToken).
+        """
+        response = self._call(
+            "associate_software_token", {"Session": session}, sensitive=(session,), with_client_id=False,
+        )
+        return str(response.get("SecretCode", "")), str(response.get("Session", ""))
+
+    @hide_locals
+    def verify_software_token(self, session: str, code: str) -> str:
+        """VerifySoftwareToken: the first code of the authenticator just set up.
+        AWS API Reference: VerifySoftwareToken.
+
+        :returns: the new session, for RespondToAuthChallenge MFA_SETUP.
+        :raises CognitoError: ``CodeMismatch`` for a wrong code (the session stays open).
+        """
+        response = self._call(
+            "verify_software_token", {"Session": session, "UserCode": code},
+            sensitive=(session, code), with_client_id=False,
+        )
+        if response.get("Status") == "ERROR":  # documented besides SUCCESS; no error code then
+            raise CodeMismatch("VerifySoftwareToken answered Status ERROR")
+        return str(response.get("Session", ""))
 
     def forgot_password(self, username: str) -> dict[str, str]:
         """ForgotPassword; returns CodeDeliveryDetails (Destination, DeliveryMedium, ...)."""

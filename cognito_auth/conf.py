@@ -55,6 +55,10 @@ DEFAULTS: dict[str, Any] = {
     # alone; a list: the flag is set when the user is in one of them, and cleared when not.
     "STAFF_GROUPS": None,
     "SUPERUSER_GROUPS": None,
+    # Seconds a sign-in step (new password, MFA code, TOTP set-up) stays open here. Cognito
+    # ends its own session of a step after the app client's AuthSessionValidity (3 minutes
+    # unless set, up to 15): keep the two equal.
+    "SIGN_IN_STEP_TIMEOUT": 180,
 }
 
 

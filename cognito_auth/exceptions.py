@@ -220,6 +220,9 @@ ERROR_CLASSES: dict[str, type[CognitoError]] = {
     "UnsupportedOperationException": ConfigurationError,
     "UnexpectedLambdaException": ConfigurationError,
     "UserLambdaValidationException": InvalidRequest,
+    # VerifySoftwareToken's wrong first code (AWS: "a code mismatch and the service fails
+    # to configure the software token TOTP MFA").
+    "EnableSoftwareTokenMFAException": CodeMismatch,
     # Signed administrator calls only.
     "AccessDeniedException": AccessDenied,
     "UnrecognizedClientException": AccessDenied,

@@ -17,6 +17,9 @@ LOGIN_FAILURES = {
         "Please contact the site's administrators."
     ),
     "rate_limited": _("Too many attempts. Please wait a few minutes, then try again."),
+    # A sign-in step succeeded but no Django user may sign in (verify_claims, a conflict):
+    # the operator's log says which.
+    "refused": _("We could not sign you in. Please contact the site's administrators."),
 }
 # No entry for "user_not_confirmed" or "account_conflict": Cognito says "not confirmed"
 # whatever the password, and "conflict" tells that a Django username exists, so both get
@@ -117,4 +120,61 @@ API_FAILURES = {
     "expired": _("The token has expired."),
     "insufficient_scope": _("The token does not allow this."),
     "unavailable": _("Sign-in is temporarily unavailable. Please try again in a few minutes."),
+}
+
+# Sign-in steps (challenges) after the password.
+STEP_ENDED = _("That sign-in step has expired or was already used. Please sign in again.")
+STEP_FAILURES = {
+    "code_mismatch": _("That code is not right. Check it and try again."),
+    "expired_code": _("That code has expired. Please sign in again for a new one."),
+    "invalid_password": ACCOUNT_FAILURES["invalid_password"],
+    "invalid_details": ACCOUNT_FAILURES["invalid_details"],
+    "rate_limited": ACCOUNT_FAILURES["rate_limited"],
+    # Also when the answer never came: the step can be tried again, and a session Cognito
+    # used up meanwhile sends the person back to sign in.
+    "unavailable": LOGIN_FAILURES["unavailable"],
+    "outcome_unknown": LOGIN_FAILURES["unavailable"],
+}
+STEP_CODE_INSTRUCTIONS = {
+    "SOFTWARE_TOKEN_MFA": _("Enter the 6-digit code your authenticator app shows for this site."),
+    "SMS_MFA": CODE_SENT["SMS"],
+    "EMAIL_OTP": CODE_SENT["EMAIL"],
+}
+STEP_CODE_SENT_SOMEWHERE = _("We sent you a sign-in code. Enter it below.")
+# SELECT_MFA_TYPE's choices.
+MFA_CHOICE_LABELS = {
+    "SMS_MFA": _("A code by text message (SMS)"),
+    "SOFTWARE_TOKEN_MFA": _("A code from my authenticator app"),
+    "EMAIL_OTP": _("A code by email"),
+}
+TOTP_QR_TITLE = _("QR code to scan with your authenticator app")
+TOTP_VERIFIED = _("Your authenticator app is set up. Enter a code it shows to finish signing in.")
+NEW_PASSWORD_INSTRUCTIONS = _("Please choose a new password to finish signing in.")
+TOTP_SETUP_INSTRUCTIONS = _(
+    "This site asks for a second step at sign-in. Scan the QR code with an authenticator app "
+    "(or type the key into it), then enter the 6-digit code it shows."
+)
+# Labels of the attributes a pool may require at the first sign-in (OpenID Connect's
+# standard claims, as Cognito names them); any other is shown by its name.
+ATTRIBUTE_LABELS = {
+    "name": _("Full name"),
+    "given_name": _("Given name"),
+    "family_name": _("Family name"),
+    "middle_name": _("Middle name"),
+    "nickname": _("Nickname"),
+    "preferred_username": _("Preferred username"),
+    "email": _("Email"),
+    "phone_number": _("Phone number"),
+    "address": _("Address"),
+    "birthdate": _("Date of birth"),
+    "gender": _("Gender"),
+    "locale": _("Locale"),
+    "picture": _("Picture URL"),
+    "profile": _("Profile URL"),
+    "website": _("Website"),
+    "zoneinfo": _("Time zone"),
+}
+ATTRIBUTE_HELP = {
+    "phone_number": _("In international format, starting with +, such as +15555550100."),
+    "birthdate": _("YYYY-MM-DD"),
 }

@@ -4,11 +4,16 @@ URL names are Django's own, in the ``cognito_auth`` namespace."""
 from django.urls import path
 
 from . import views
+from .steps import views as steps
 
 app_name = "cognito_auth"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
+    path("login/new_password/", steps.NewPasswordView.as_view(), name="login_new_password"),
+    path("login/code/", steps.CodeView.as_view(), name="login_code"),
+    path("login/choose/", steps.ChooseView.as_view(), name="login_choose"),
+    path("login/totp_setup/", steps.TotpSetupView.as_view(), name="login_totp_setup"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password_reset/confirm/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),

@@ -25,6 +25,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
 from . import signals
+from .backends import CHALLENGE_ATTRIBUTE
 from .client import get_cognito_client
 from .conf import app_settings
 from .exceptions import CognitoError, InvalidCredentials, TokenRejected
@@ -50,6 +51,7 @@ from .messages import (
     SIGN_UP_CONFIRMED,
 )
 from .models import AppClient
+from .steps import machine as steps
 from .tokens import SessionTokens
 
 try:
@@ -82,6 +84,13 @@ class LoginView(auth_views.LoginView):
     }
 
     def form_invalid(self, form: CognitoAuthenticationForm) -> HttpResponse:
+        challenge = getattr(self.request, CHALLENGE_ATTRIBUTE, None)
+        if challenge is not None and form.has_error(NON_FIELD_ERRORS, "challenge"):
+            result, app_client = challenge
+            if steps.is_supported(result.challenge_name):  # else the form says it is not
+                return steps.begin(
+                    self.request, result, app_client, form.cleaned_data.get("username", ""), self.get_redirect_url(),
+                )
         for reason, (session_key, url_name) in self.next_steps.items():
             if form.has_error(NON_FIELD_ERRORS, reason):
                 # Take them to that step with their name filled in, and say why.

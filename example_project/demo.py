@@ -62,6 +62,14 @@ def main() -> None:
             pool_id, "demo", user_password,
             {"email": "demo@example.com", "email_verified": "true", "given_name": "Demo"},
         )
+        # The sign-in steps: an invited user (NEW_PASSWORD_REQUIRED on the first sign-in)
+        # and one with an authenticator app (SOFTWARE_TOKEN_MFA; the pool allows TOTP MFA).
+        invited_password = random_password()
+        emulator.create_invited_user(pool_id, "invited", invited_password, {"email": "invited@example.com"})
+        emulator.allow_mfa(pool_id, totp=True)
+        totp_password = random_password()
+        emulator.create_user(pool_id, "totp", totp_password, {"email": "totp@example.com"})
+        totp_secret = emulator.register_totp(client_id, client_secret, "totp", totp_password)
         call_command("migrate", verbosity=0)
         AppClient.objects.create(
             name="demo", region=pool_id.split("_", 1)[0], user_pool_id=pool_id, client_id=client_id,
@@ -78,7 +86,12 @@ def main() -> None:
         print("Codes for password resets are printed here, where a real pool would email them.")
         print("Commands against the demo: env $(cat .demo/demo.env) .venv/bin/python manage.py cognito_check\n")
         print(f"Demo user: demo / {user_password}")
-        print(f"Admin: admin / {admin_password}\n", flush=True)
+        print(f"Admin: admin / {admin_password}")
+        print(f"Invited user: invited / {invited_password} (temporary: the site asks for a new password)")
+        print(f"TOTP user: totp / {totp_password} (then the code of an authenticator app with this key)")
+        print(f"TOTP key (add it to an authenticator app): {totp_secret}")
+        code_command = f"import pyotp; print(pyotp.TOTP('{totp_secret}').now())"
+        print(f'  or the current code: .venv/bin/python -c "{code_command}"\n', flush=True)
         try:
             subprocess.run(
                 [sys.executable, str(BASE_DIR / "manage.py"), "runserver", ADDRESS, "--noreload"],

@@ -58,14 +58,14 @@ def test_email_as_username_pool_links_by_sub(cognito_emulator, db):
     assert SessionTokens.load(client.session).cognito_username == internal
 
 
-def test_temporary_password_challenge_gets_a_message_not_a_crash(cognito_pool, cognito_emulator, app_client_for_pool):
+def test_temporary_password_goes_to_the_new_password_step(cognito_pool, cognito_emulator, app_client_for_pool):
     cognito_emulator.boto3_admin_client().admin_create_user(
         UserPoolId=cognito_pool.pool_id, Username="newbie", TemporaryPassword=PASSWORD, MessageAction="SUPPRESS"
     )
-    _, response = login("newbie")
-    assert response.status_code == 200
-    assert "extra sign-in step" in response.content.decode()
+    client, response = login("newbie")
+    assert (response.status_code, response["Location"]) == (302, "/accounts/login/new_password/")
     assert not get_user_model().objects.filter(username="newbie").exists()
+    assert "_auth_user_id" not in client.session  # nobody is signed in before the step
 
 
 def test_unconfirmed_user_gets_the_common_failure_with_the_way_to_confirm(cognito_pool, app_client_for_pool):
