@@ -398,7 +398,7 @@ class _Doctor:
                         % {"pool": self.app_client.user_pool_id, "client_id": self.app_client.client_id,
                            "name": described.get("ClientName", "")}),
             self._aws_secret(described.get("ClientSecret") or ""),
-            aws.auth_flows(described),
+            aws.auth_flows(described, self.app_client.auth_flow),
             aws.token_validity(described),
             aws.user_existence_errors(described),
             aws.read_attributes(described),

@@ -71,3 +71,16 @@ def test_username_without_credentials_still_names_the_steps(stored_client):
         "username_internal_hash"
     ]
     assert "PASSWORD_VERIFIER" in internal.message and "USER_ID_FOR_SRP" in internal.message
+
+
+def test_aws_auth_flows_asks_for_the_flow_the_client_signs_in_with(stored_client, make_cognito_client,
+                                                                   aws_credentials):
+    client_id, secret = make_cognito_client(ExplicitAuthFlows=PASSWORD_ONLY)
+    flows = by_check(diagnose(stored_client(client_id=client_id, client_secret=secret,
+                                            auth_flow=AuthFlow.USER_SRP_AUTH)))["aws_auth_flows"]
+    assert flows.status == PROBLEM
+    assert "lack ALLOW_USER_SRP_AUTH" in flows.message and "uses USER_SRP_AUTH" in flows.fix
+    client_id, secret = make_cognito_client(ExplicitAuthFlows=SRP_ONLY)
+    flows = by_check(diagnose(stored_client(client_id=client_id, client_secret=secret,
+                                            auth_flow=AuthFlow.USER_SRP_AUTH)))["aws_auth_flows"]
+    assert flows.status == OK
