@@ -243,11 +243,31 @@ def hanging_login_seconds(browser: Browser) -> float:
         server.close()
 
 
+def srp_logins(browser: Browser, app_client, emulator, n: int) -> tuple[float, float]:
+    """(seconds per login, Cognito calls per login) of ``n`` logins through the view with
+    the app client set to USER_SRP_AUTH; the client is set back to passwords after."""
+    from cognito_auth.models import AuthFlow
+
+    app_client.auth_flow = AuthFlow.USER_SRP_AUTH
+    app_client.save()
+    try:
+        logins(browser, 10)  # warm: the SRP path's first calls
+        emulator.reset_log()
+        elapsed = logins(browser, n)
+        calls = len(emulator.calls()) / n
+    finally:
+        app_client.auth_flow = AuthFlow.USER_PASSWORD_AUTH
+        app_client.save()
+    return elapsed / n, calls
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--logins", type=int, default=300, help="logins timed in each loop")
     parser.add_argument("--memory-logins", type=int, default=10_000, help="logins before the last RSS figure")
     parser.add_argument("--views", type=int, default=1000, help="page views timed")
+    parser.add_argument("--srp-rounds", type=int, default=100, help="SRP claims timed per implementation")
+    parser.add_argument("--srp-logins", type=int, default=100, help="SRP logins timed through the view")
     args = parser.parse_args()
     n = args.logins
 
@@ -271,7 +291,11 @@ def main() -> None:
 
         pool_id = emulator.create_user_pool("bench")
         region = pool_id.split("_", 1)[0]
-        client_id, secret = emulator.create_app_client(pool_id, "bench", secret=True)
+        # Both flows allowed, so the SRP section signs the same user in through the same client.
+        client_id, secret = emulator.create_app_client(
+            pool_id, "bench", secret=True,
+            flows=("ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"),
+        )
         emulator.create_user(pool_id, "bench", PASSWORD)
         AppClient.objects.create(name="bench", region=region, user_pool_id=pool_id, client_id=client_id,
                                  client_secret=secret, endpoint_url=emulator.endpoint_url, is_default=True)
@@ -335,6 +359,15 @@ def main() -> None:
         rss_10k = rss_mib()
         hanging = hanging_login_seconds(Browser(handler))
 
+        # SRP: the same view, user and emulator; then the client CPU of one claim, ours
+        # (gmpy2 and pow) against pycognito's AWSSRP.
+        srp_per_login, srp_calls_per_login = srp_logins(
+            cognito_browser, AppClient.objects.get(is_default=True), emulator, args.srp_logins,
+        )
+        import srp as srp_bench  # benchmarks/srp.py, beside this file
+
+        srp_claims = srp_bench.claim_cpu_ms(args.srp_rounds)
+
     raw_per, view_per, django_own = per_login["raw"], per_login["view"], per_login["django"]
     outside = view_per - call_in_view
     ours = outside - django_own
@@ -360,6 +393,13 @@ def main() -> None:
     print(f"RSS after {args.memory_logins} logins:            {rss_10k:8.1f} MiB "
           f"(growth {rss_10k - rss_100:+.1f} MiB, ratio {rss_10k / rss_100:.3f})")
     print(f"answer against a hanging endpoint:     {hanging:8.2f} s (default timeouts)")
+    print()
+    print("SRP (USER_SRP_AUTH)")
+    print(f"Cognito calls per login, password:     {calls_per_login:8.2f}")
+    print(f"Cognito calls per login, SRP:          {srp_calls_per_login:8.2f}")
+    print(f"Django login view, SRP:                {1 / srp_per_login:8.1f} logins/s "
+          f"({srp_per_login * 1e3:.2f} ms each, {srp_per_login / view_per:.2f} x a password login)")
+    srp_bench.report(srp_claims, args.srp_rounds)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """SRP benchmark: client CPU per SRP password claim, ours with and without gmpy2, and pycognito's.
 
-Run with ``.venv/bin/python benchmarks/srp.py [--rounds N]`` (needs the dev extra). One claim is what a sign-in
+Run with ``.venv/bin/python benchmarks/srp.py [--rounds N]`` (needs the dev extra);
+``benchmarks/login.py`` runs it too, in its SRP section. One claim is what a sign-in
 costs the client: drawing a and computing SRP_A, then answering PASSWORD_VERIFIER (x, g^x,
 S, the HKDF key, the signature). All three answer the same challenge, made once by the
 emulator's server side, and are measured round by round in turn, so the ratios compare like
@@ -51,11 +52,9 @@ def pycognito(params: dict[str, str]):
     return claim
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=100, help="claims per implementation (default 100)")
-    rounds = parser.parse_args().rounds
-
+def claim_cpu_ms(rounds: int) -> dict[str, float]:
+    """Median client CPU (ms) per SRP password claim for each implementation, measured round
+    by round in turn; ours with gmpy2 (when installed) and with ``pow``, and pycognito's."""
     # One challenge for all. It is bound to the SRP_A it answered, so only the probe's claim
     # can pass its check; tests/test_srp.py proves the three agree on fixed inputs.
     probe = srp.SrpSession(POOL_ID)
@@ -81,8 +80,10 @@ def main() -> None:
             started = time.process_time_ns()
             claim()
             timings[name].append(time.process_time_ns() - started)
+    return {name: statistics.median(values) / 1e6 for name, values in timings.items()}
 
-    medians = {name: statistics.median(values) / 1e6 for name, values in timings.items()}
+
+def report(medians: dict[str, float], rounds: int) -> None:
     reference = next(iter(medians.values()))
     print(f"Client CPU per SRP password claim, median of {rounds} rounds (gmpy2: {_gmpy2_version()}):")
     for name, median in medians.items():
@@ -92,6 +93,13 @@ def main() -> None:
     else:
         verdict = "met" if medians["cognito_auth.srp, gmpy2"] <= TARGET_MS else "NOT met"
         print(f"Target <= {TARGET_MS:.0f} ms with gmpy2: {verdict}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=100, help="claims per implementation (default 100)")
+    rounds = parser.parse_args().rounds
+    report(claim_cpu_ms(rounds), rounds)
 
 
 def _gmpy2_version() -> str:

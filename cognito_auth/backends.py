@@ -96,7 +96,7 @@ class CognitoBackend(ModelBackend):
             return None
         try:
             cognito = get_cognito_client(app_client, request, client_class=self.client_class)
-            result = cognito.initiate_password_auth(username, password)
+            result = cognito.sign_in(username, password, app_client.auth_flow)
         except (InvalidCredentials, InvalidRequest):
             return None  # wrong password, unknown or disabled user: let ModelBackend try
         except UserNotConfirmed:

@@ -61,6 +61,7 @@ from .exceptions import (
     ServiceUnavailable,
     error_from_cognito,
 )
+from .srp import SrpError, SrpSession
 from .user_context import user_context_data
 from .validators import endpoint_allowed
 
@@ -238,6 +239,10 @@ class AuthResult:
         )
 
 
+# InitiateAuth's AuthFlow values for a password sign-in (models.AuthFlow), and SRP's challenge.
+PASSWORD_AUTH, SRP_AUTH = "USER_PASSWORD_AUTH", "USER_SRP_AUTH"
+PASSWORD_VERIFIER = "PASSWORD_VERIFIER"  # noqa: S105 - a Cognito name, not a secret
+
 # Where a call carries the hash: (the parameter holding it, or None for top level; its name).
 HashPlace = tuple[str | None, str]
 IN_AUTH_PARAMETERS: HashPlace = ("AuthParameters", "SECRET_HASH")
@@ -272,6 +277,32 @@ class CognitoClient:
         return secret_hash(username, self.app_client.client_id, secret)
 
     @hide_locals
+    def sign_in(self, username: str, password: str, auth_flow: str = PASSWORD_AUTH) -> AuthResult:
+        """Sign in with a password, the way the app client's ``auth_flow`` says.
+
+        - ``"USER_PASSWORD_AUTH"``: one InitiateAuth carrying the password.
+        - ``"USER_SRP_AUTH"``: the password never leaves this server. InitiateAuth carries
+          SRP_A (hashed over the name as typed); Cognito answers PASSWORD_VERIFIER, and
+          RespondToAuthChallenge carries the proof (``srp.SrpSession``), with USERNAME and
+          SECRET_HASH over the challenge's USER_ID_FOR_SRP, the internal username.
+
+        Sources: InitiateAuth and RespondToAuthChallenge in the Amazon Cognito API
+        Reference; RFC 5054 for SRP.
+
+        :returns: tokens, or the next challenge (NEW_PASSWORD_REQUIRED, MFA...) whose
+            ``internal_username`` every later answer is hashed over.
+        :raises ValueError: an ``auth_flow`` other than those two.
+        :raises CognitoError: a subclass for Cognito's refusal (``InvalidCredentials`` for a
+            wrong password under either flow), ``ServiceUnavailable`` for a malformed
+            PASSWORD_VERIFIER challenge.
+        """
+        if auth_flow == PASSWORD_AUTH:
+            return self.initiate_password_auth(username, password)
+        if auth_flow == SRP_AUTH:
+            return self._srp_sign_in(username, password)
+        raise ValueError(f"auth_flow must be {PASSWORD_AUTH} or {SRP_AUTH}, not {auth_flow!r}")
+
+    @hide_locals
     def initiate_password_auth(self, username: str, password: str) -> AuthResult:
         """One InitiateAuth USER_PASSWORD_AUTH call, hashed over the name as typed."""
         response = self._user_call(
@@ -280,6 +311,51 @@ class CognitoClient:
             username=username, hash_at=IN_AUTH_PARAMETERS, sensitive=(password,),
         )
         return AuthResult.from_response(response)
+
+    def initiate_srp_auth(self, username: str, srp: SrpSession, *, report: bool = True) -> AuthResult:
+        """InitiateAuth USER_SRP_AUTH only: SRP_A from ``srp``, hashed over the name as typed.
+
+        Cognito answers PASSWORD_VERIFIER, whose USER_ID_FOR_SRP names the internal
+        username. On its own this signs nobody in and counts no failed attempt (no password
+        is proved), so it is sent again after a timeout like a read.
+
+        :param report: False to neither log Cognito's refusal nor record it as the app
+            client's last failure (a look-up that has another way when the flow is off).
+        :raises CognitoError: as Cognito refuses it (``FlowNotEnabled`` where the app client
+            does not allow USER_SRP_AUTH).
+        """
+        response = self._user_call(
+            "initiate_auth",
+            {"AuthFlow": SRP_AUTH, "AuthParameters": {"USERNAME": username, "SRP_A": srp.start()}},
+            username=username, hash_at=IN_AUTH_PARAMETERS, sensitive=(), changes_state=False, report=report,
+        )
+        return AuthResult.from_response(response)
+
+    @hide_locals
+    def _srp_sign_in(self, username: str, password: str) -> AuthResult:
+        srp = SrpSession(self.app_client.user_pool_id)
+        first = self.initiate_srp_auth(username, srp)
+        if first.challenge_name != PASSWORD_VERIFIER:
+            return first  # tokens never come here; any other step is the caller's to answer
+        internal = first.internal_username
+        try:
+            claim = srp.password_claim(internal, password, first.challenge_parameters or {})
+        except SrpError as exc:
+            # Cognito never sends these; a proxy or a broken endpoint might.
+            error = ServiceUnavailable(f"PASSWORD_VERIFIER challenge refused: {exc}")
+            self._report("respond_to_auth_challenge", error)
+            raise error from None
+        params: dict[str, Any] = {
+            "ChallengeName": PASSWORD_VERIFIER,
+            "ChallengeResponses": {"USERNAME": internal, **claim},
+        }
+        if first.session:  # Cognito sends none with PASSWORD_VERIFIER today; pass one on if it does
+            params["Session"] = first.session
+        response = self._user_call(
+            "respond_to_auth_challenge", params, username=internal, hash_at=IN_CHALLENGE_RESPONSES,
+            sensitive=(claim["PASSWORD_CLAIM_SIGNATURE"],),
+        )
+        return AuthResult.from_response(response, internal_username=internal)
 
     @hide_locals
     def refresh(self, refresh_token: str, internal_username: str) -> AuthResult:
@@ -425,18 +501,18 @@ class CognitoClient:
     @hide_locals
     def _user_call(
         self, operation: str, params: dict[str, Any], *, username: str, hash_at: HashPlace,
-        sensitive: tuple[str, ...], changes_state: bool = True,
+        sensitive: tuple[str, ...], changes_state: bool = True, report: bool = True,
     ) -> dict:
         """A call that names a user: with a secret, it carries the hash over ``username``."""
         return self._call_with_secret(
-            operation, params, place=hash_at, sensitive=sensitive, changes_state=changes_state,
+            operation, params, place=hash_at, sensitive=sensitive, changes_state=changes_state, report=report,
             proof=lambda secret: secret_hash(username, self.app_client.client_id, secret),
         )
 
     @hide_locals
     def _call_with_secret(
         self, operation: str, params: dict[str, Any], *, place: HashPlace, proof: Callable[[str], str],
-        sensitive: tuple[str, ...], changes_state: bool = True,
+        sensitive: tuple[str, ...], changes_state: bool = True, report: bool = True,
     ) -> dict:
         """A call that proves it comes from this client: ``proof(secret)`` (a SECRET_HASH,
         or the secret itself for RevokeToken) goes at ``place``; nothing without a secret.
@@ -445,26 +521,32 @@ class CognitoClient:
         rejects as wrong is sent once more, made with the previous secret. Cognito judges
         it before anything else, so the rejected call changed nothing and the retry is
         safe for every operation; the rejection is not reported unless the retry fails.
+        ``report=False``: no refusal is logged or recorded at all.
         """
         current, previous = self._secrets(operation)
         hashed, value = _with_secret_hash(params, place, proof(current) if current else None)
         if not (value and previous):
-            return self._call(operation, hashed, sensitive=(*sensitive, value), changes_state=changes_state)
+            return self._call(
+                operation, hashed, sensitive=(*sensitive, value), changes_state=changes_state, report=report,
+            )
         try:
             return self._call(
                 operation, hashed, sensitive=(*sensitive, value), report=False, changes_state=changes_state,
             )
         except SecretHashError as exc:
             if exc.problem != "mismatch":
-                self._report(operation, exc)
+                if report:
+                    self._report(operation, exc)
                 raise
         except CognitoError as exc:
-            self._report(operation, exc)
+            if report:
+                self._report(operation, exc)
             raise
         retried, retry_value = _with_secret_hash(params, place, proof(previous))
         try:
             response = self._call(
                 operation, retried, sensitive=(*sensitive, value, retry_value), changes_state=changes_state,
+                report=report,
             )
         except CognitoError as exc:
             if accepted_the_hash(exc):  # e.g. a wrong password, judged after the hash

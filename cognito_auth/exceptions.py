@@ -140,12 +140,39 @@ class SecretHashError(ConfigurationError):
 
 
 class FlowNotEnabled(ConfigurationError):
-    """The app client does not allow the auth flow that was used."""
+    """The app client does not allow the auth flow that was used.
 
-    operator_hint = (
-        "Turn on ALLOW_USER_PASSWORD_AUTH (and ALLOW_REFRESH_TOKEN_AUTH) in the Cognito "
-        "app client's authentication flows (App client > Edit > Authentication flows)."
-    )
+    Cognito's text names the flow first ("USER_SRP_AUTH flow not enabled for this
+    client"), so the hint names the flag that allows it.
+    """
+
+    # AuthFlow -> the ExplicitAuthFlows value that allows it (UserPoolClientType).
+    FLAGS: ClassVar[dict[str, str]] = {
+        "USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH",
+        "USER_SRP_AUTH": "ALLOW_USER_SRP_AUTH",
+        "REFRESH_TOKEN_AUTH": "ALLOW_REFRESH_TOKEN_AUTH",
+        "REFRESH_TOKEN": "ALLOW_REFRESH_TOKEN_AUTH",
+        "USER_AUTH": "ALLOW_USER_AUTH",
+        "CUSTOM_AUTH": "ALLOW_CUSTOM_AUTH",
+    }
+
+    @property
+    def flag(self) -> str:
+        """The flag Cognito's text asks for; "" when the text names no flow known here."""
+        words = self.cognito_message.split(maxsplit=1)
+        return self.FLAGS.get(words[0], "") if words else ""
+
+    @property
+    def operator_hint(self) -> str:  # type: ignore[override]
+        where = "in the Cognito app client's authentication flows (App client > Edit > Authentication flows)"
+        flag = self.flag
+        if not flag:
+            return f"Turn on the flow this app client's sign-in flow names {where}."
+        refresh = "" if flag == "ALLOW_REFRESH_TOKEN_AUTH" else " (and ALLOW_REFRESH_TOKEN_AUTH)"
+        return (
+            f"Turn on {flag}{refresh} {where}, or set this app client's sign-in flow in the admin to "
+            "one Cognito allows."
+        )
 
 
 class SecretUnreadable(ConfigurationError):
@@ -242,6 +269,8 @@ MESSAGE_RULES: tuple[tuple[str, type[CognitoError], dict[str, str]], ...] = (
     ("configured for secret but secret was not received", SecretHashError,
      {"problem": "missing"}),
     ("flow not enabled for this client", FlowNotEnabled, {}),
+    # Another wording people report for a flow the client does not allow.
+    ("is not enabled for the client", FlowNotEnabled, {}),
     ("invalid client or secret", SecretHashError, {"problem": "mismatch"}),
     ("user is disabled", UserDisabled, {}),
     ("password cannot be reset in the current state", ResetNotAllowed, {}),

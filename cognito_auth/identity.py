@@ -66,11 +66,9 @@ def user_after_reset(
     """
     client = get_cognito_client(app_client, request)
     try:
-        secret = app_client.client_secret or None
-        srp_a = SrpSession(app_client.user_pool_id).start()  # never answered: its ``a`` is dropped
-        first_step = client.probe_initiate_auth(
-            "USER_SRP_AUTH", {"USERNAME": typed_name, "SRP_A": srp_a}, username=typed_name, secret=secret,
-        )
+        # Never answered: the session's ``a`` is dropped with it. Not reported: a client
+        # that does not allow SRP is the usual case, and the other way follows.
+        first_step = client.initiate_srp_auth(typed_name, SrpSession(app_client.user_pool_id), report=False)
     except (CognitoError, UndecryptableSecret) as exc:
         # Not allowed on this client (the usual case), an outage, an unreadable secret:
         # the other way either works or says why in the log.

@@ -49,10 +49,25 @@ def test_hash_sent_to_a_secretless_client_is_recognised():
     assert error.problem == "unexpected"
 
 
-def test_flow_not_enabled_is_a_configuration_error_with_the_flag_to_turn_on():
-    error = error_from_cognito("InvalidParameterException", "USER_PASSWORD_AUTH flow not enabled for this client")
+@pytest.mark.parametrize(
+    ("message", "flag", "other"),
+    [
+        ("USER_PASSWORD_AUTH flow not enabled for this client", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"),
+        ("USER_SRP_AUTH flow not enabled for this client", "ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH"),
+        ("USER_SRP_AUTH is not enabled for the client.", "ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH"),
+    ],
+)
+def test_flow_not_enabled_is_a_configuration_error_with_the_flag_to_turn_on(message, flag, other):
+    error = error_from_cognito("InvalidParameterException", message)
     assert isinstance(error, FlowNotEnabled)
-    assert "ALLOW_USER_PASSWORD_AUTH" in error.operator_hint
+    assert f"Turn on {flag} " in error.operator_hint
+    assert other not in error.operator_hint
+
+
+def test_flow_not_enabled_without_a_known_flow_still_gives_a_hint():
+    error = FlowNotEnabled("")
+    assert error.flag == ""
+    assert "authentication flows" in error.operator_hint
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,6 @@ AWS_CHECKS = (
     "aws_client", "aws_secret", "aws_auth_flows", "aws_token_validity",
     "aws_user_existence_errors", "aws_read_attributes", "aws_username_attributes",
 )
-NEEDED_FLOWS = ("ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
 LEGACY_FLOW_NAMES = {
     "USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH",
     "ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
@@ -32,12 +31,15 @@ EMAIL_ATTRIBUTES = ("email", "email_verified")
 NAME_ATTRIBUTES = ("given_name", "family_name")
 
 
-def auth_flows(described: dict[str, Any]) -> CheckResult:
+def auth_flows(described: dict[str, Any], sign_in_flow: str = "USER_PASSWORD_AUTH") -> CheckResult:
+    """Whether Cognito allows the flow this app client signs in with (``AppClient.auth_flow``)
+    and REFRESH_TOKEN_AUTH."""
     listed = list(described.get("ExplicitAuthFlows") or [])
     enabled = {LEGACY_FLOW_NAMES.get(flow, flow) for flow in listed} or set(DEFAULT_FLOWS)
     if listed and not any(flow.startswith("ALLOW_") for flow in listed):
         enabled.add("ALLOW_REFRESH_TOKEN_AUTH")  # clients from before the ALLOW_ flags could always refresh
-    missing = [flow for flow in NEEDED_FLOWS if flow not in enabled]
+    needed = (f"ALLOW_{sign_in_flow}", "ALLOW_REFRESH_TOKEN_AUTH")
+    missing = [flow for flow in needed if flow not in enabled]
     shown = ", ".join(sorted(enabled))
     if missing:
         return CheckResult(
@@ -45,7 +47,8 @@ def auth_flows(described: dict[str, Any]) -> CheckResult:
             _("The app client's authentication flows (%(enabled)s) lack %(missing)s.")
             % {"enabled": shown, "missing": ", ".join(missing)},
             _("Turn on %(missing)s in Cognito (App client > Edit > Authentication flows): sign-in here uses "
-              "USER_PASSWORD_AUTH, and renewing tokens REFRESH_TOKEN_AUTH.") % {"missing": ", ".join(missing)},
+              "%(flow)s, and renewing tokens REFRESH_TOKEN_AUTH.")
+            % {"missing": ", ".join(missing), "flow": sign_in_flow},
         )
     return CheckResult("aws_auth_flows", OK, _("Authentication flows: %(enabled)s.") % {"enabled": shown})
 

@@ -247,11 +247,24 @@ class _Doctor:
     # Flows ---------------------------------------------------------------------------------
 
     def _password_flow_check(self) -> CheckResult:
+        """The flow this app client signs in with (``AppClient.auth_flow``); for
+        USER_SRP_AUTH its first step, which proves nothing and signs nobody in."""
+        if self.app_client.auth_flow == SRP_FLOW:
+            return self._flow_check(
+                "password_flow", SRP_FLOW, "USER_SRP_AUTH",
+                _("USER_SRP_AUTH, which sign-in here uses (this app client's sign-in flow), is not enabled for "
+                  "this app client (\"flow not enabled for this client\"): every sign-in fails."),
+                _("USER_SRP_AUTH, which sign-in here uses (this app client's sign-in flow), is enabled: sign-in "
+                  "proves the password without sending it, in two calls."),
+                other_fix=_("Or set this app client's sign-in flow to USER_PASSWORD_AUTH in the admin, if Cognito "
+                            "allows it."),
+            )
         return self._flow_check(
             "password_flow", PASSWORD_FLOW, "USER_PASSWORD_AUTH",
             _("USER_PASSWORD_AUTH, which sign-in here uses, is not enabled for this app client (\"flow not "
               "enabled for this client\"): every sign-in fails."),
             _("USER_PASSWORD_AUTH, which sign-in here uses, is enabled."),
+            other_fix=_("Or set this app client's sign-in flow to USER_SRP_AUTH in the admin, if Cognito allows it."),
         )
 
     def _refresh_flow_check(self) -> CheckResult:
@@ -263,18 +276,21 @@ class _Doctor:
             _("REFRESH_TOKEN_AUTH, which renews access tokens, is enabled."),
         )
 
-    def _flow_check(self, check: str, flow: str, flow_name: str, disabled: str, enabled: str) -> CheckResult:
+    def _flow_check(
+        self, check: str, flow: str, flow_name: str, disabled: str, enabled: str, *, other_fix: str = "",
+    ) -> CheckResult:
         """Probe ``flow`` with every usable secret: "flow not enabled" is a problem, reaching
         the user lookup proves it enabled, a refused hash leaves it undecided."""
         verdicts = {verdict_on(self.prober.answer(flow, secret)) for secret in self._usable_secrets()}
         if FLOW_DISABLED in verdicts:
             fix = _("Turn on ALLOW_%(flow)s in Cognito (App client > Edit > Authentication flows).")
-            return CheckResult(check, PROBLEM, disabled, fix % {"flow": flow_name})
+            fix = fix % {"flow": flow_name}
+            return CheckResult(check, PROBLEM, disabled, f"{fix} {other_fix}".strip(), {"flow": flow})
         if ACCEPTED in verdicts:
-            return CheckResult(check, OK, enabled)
+            return CheckResult(check, OK, enabled, details={"flow": flow})
         undecided = _("Cognito refused the SECRET_HASH before saying whether %(flow)s is enabled; fix the "
                       "secret and check again.")
-        return CheckResult(check, SKIPPED, undecided % {"flow": flow_name})
+        return CheckResult(check, SKIPPED, undecided % {"flow": flow_name}, details={"flow": flow})
 
     def _usable_secrets(self) -> list[str | None]:
         """The secrets worth probing a flow with: the current one (None: no hash), the
@@ -302,9 +318,10 @@ class _Doctor:
         typed_hash = secret_hash(username, self.app_client.client_id, self.secret)
         results = [CheckResult(
             "username_sign_in_hash", OK,
-            _("Sign-in (InitiateAuth), password reset and sign-up hash the name exactly as the person types "
-              "it, %(username)r: SECRET_HASH %(hash)s") % {"username": username, "hash": typed_hash},
-            details={"username": username, "secret_hash": typed_hash},
+            _("InitiateAuth (sign-in's first call, %(flow)s on this app client), password reset and sign-up "
+              "hash the name exactly as the person types it, %(username)r: SECRET_HASH %(hash)s")
+            % {"flow": self.app_client.auth_flow, "username": username, "hash": typed_hash},
+            details={"username": username, "secret_hash": typed_hash, "steps": "InitiateAuth"},
         )]
         if not reachable:
             return [*results, CheckResult("username_internal_hash", SKIPPED, _("Skipped: Cognito did not answer."))]
@@ -317,8 +334,10 @@ class _Doctor:
             return CheckResult(
                 "username_internal_hash", SKIPPED,
                 _("The internal username can be looked up only with AWS credentials (AdminGetUser), and there "
-                  "are none. It is the cognito:username claim of the person's tokens: the sub in pools where "
-                  "people sign in with an email address or phone number."),
+                  "are none. PASSWORD_VERIFIER, every other challenge answer and token refreshes hash it, never "
+                  "the name typed. It is the challenges' USER_ID_FOR_SRP and the cognito:username claim of the "
+                  "person's tokens: the sub in pools where people sign in with an email address or phone "
+                  "number."),
             )
         except InvalidCredentials:  # UserNotFoundException
             return CheckResult(
@@ -333,9 +352,14 @@ class _Doctor:
         internal_hash = secret_hash(internal, self.app_client.client_id, self.secret)
         return CheckResult(
             "username_internal_hash", OK,
-            _("Challenge answers (RespondToAuthChallenge) and token refreshes (REFRESH_TOKEN_AUTH) hash the "
-              "internal username, %(internal)r: SECRET_HASH %(hash)s") % {"internal": internal, "hash": internal_hash},
-            details={"username": internal, "secret_hash": internal_hash},
+            _("Every later call hashes the internal username, %(internal)r, the name Cognito's challenges carry "
+              "as USER_ID_FOR_SRP, never the name typed: USER_SRP_AUTH's PASSWORD_VERIFIER answer, every "
+              "other challenge answer (RespondToAuthChallenge: new password, MFA codes, MFA set-up) and token "
+              "refreshes (REFRESH_TOKEN_AUTH): SECRET_HASH %(hash)s") % {"internal": internal, "hash": internal_hash},
+            details={
+                "username": internal, "secret_hash": internal_hash,
+                "steps": "PASSWORD_VERIFIER, RespondToAuthChallenge, REFRESH_TOKEN_AUTH",
+            },
         )
 
     # With AWS credentials ---------------------------------------------------------------------
@@ -374,7 +398,7 @@ class _Doctor:
                         % {"pool": self.app_client.user_pool_id, "client_id": self.app_client.client_id,
                            "name": described.get("ClientName", "")}),
             self._aws_secret(described.get("ClientSecret") or ""),
-            aws.auth_flows(described),
+            aws.auth_flows(described, self.app_client.auth_flow),
             aws.token_validity(described),
             aws.user_existence_errors(described),
             aws.read_attributes(described),

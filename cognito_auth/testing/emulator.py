@@ -52,6 +52,7 @@ from ._moto_state import (
     sign_in_names,
     user_attributes,
 )
+from ._srp_sign_in import PASSWORD_VERIFIER, SrpSignIns
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -171,6 +172,8 @@ class StrictCognitoMiddleware:
         self._revoked_access_tokens: set[str] = set()
         # Sign-in steps after the password (challenges, MFA), which moto fakes.
         self._steps = SignInSteps(self._send_code, self._verify_challenge_hash)
+        # USER_SRP_AUTH and PASSWORD_VERIFIER, which moto fakes (any claim passes).
+        self._srp = SrpSignIns(self._steps, self._verify_challenge_hash)
         self._handlers: dict[str, Callable[[_Call], Response]] = {
             "InitiateAuth": self._initiate_auth,
             "AdminInitiateAuth": self._initiate_auth,
@@ -339,22 +342,8 @@ class StrictCognitoMiddleware:
             if step is not None:
                 return _aws_json(step)
         if flow == "USER_SRP_AUTH":
-            self._name_internally(app_client, auth, "USERNAME")
-            return self._srp_first_step(call, app_client, username)
+            return _aws_json(self._srp.start(app_client, username, auth.get("SRP_A")))
         return self._forward(call)
-
-    def _srp_first_step(self, call: _Call, app_client: AppClient, username: str) -> Response:
-        """PASSWORD_VERIFIER names the internal username as USER_ID_FOR_SRP (the verifier
-        is hashed over it), as Cognito does; moto puts the sub there."""
-        response = self._forward(call)
-        user = find_user(app_client.pool, username)
-        if response.status_code != 200 or user is None:
-            return response
-        body = json.loads(response.get_data())
-        parameters = body.get("ChallengeParameters")
-        if isinstance(parameters, dict) and "USER_ID_FOR_SRP" in parameters:
-            parameters["USER_ID_FOR_SRP"] = user.username
-        return _aws_json(body)
 
     def _check_refresh(self, app_client: AppClient, auth: dict[str, Any]) -> None:
         """Check a refresh, whose SECRET_HASH is over the user's internal username."""
@@ -403,6 +392,8 @@ class StrictCognitoMiddleware:
         app_client = self._app_client(call.params)
         if call.params.get("ChallengeName") in STEP_CHALLENGES:
             return _aws_json(self._steps.respond(app_client, call.params))
+        if call.params.get("ChallengeName") == PASSWORD_VERIFIER:
+            return _aws_json(self._srp.respond(app_client, call.params))
         responses = _dict(call.params.get("ChallengeResponses"))
         self._verify_hash(app_client, responses.get("SECRET_HASH"), responses.get("USERNAME") or "", "auth")
         self._rehash_for_moto(app_client, responses, responses.get("USERNAME") or "")
@@ -598,7 +589,9 @@ class StrictCognitoMiddleware:
         """Expire the open sign-in sessions (challenges) of a pool or app client, as if
         their AuthSessionValidity had passed; the number expired."""
         with self._lock:
-            return self._steps.expire(pool_id=pool_id, client_id=client_id)
+            return self._steps.expire(pool_id=pool_id, client_id=client_id) + self._srp.expire(
+                pool_id=pool_id, client_id=client_id
+            )
 
     def _expire_sessions_answer(self, request: Request) -> dict[str, int]:
         wanted = {key: str(value) for key, value in (_json_object(request.get_data()) or {}).items()}
@@ -945,6 +938,9 @@ def _call_record(action: str, params: dict[str, Any]) -> dict[str, Any]:
         "username": auth.get("USERNAME") or challenge.get("USERNAME") or params.get("Username"),
         "secret_hash": "present" if sent_hash else "absent",
         "auth_flow": params.get("AuthFlow"),
+        # The names, never the values, of what a sign-in step sent: shows, say, that an
+        # SRP sign-in carried SRP_A and a claim and no PASSWORD.
+        "parameter_names": sorted({*auth, *challenge}),
         # What Cognito's threat protection would judge the person by (not a secret).
         "ip_address": _dict(params.get("UserContextData")).get("IpAddress"),
         "outcome": None,

@@ -86,7 +86,8 @@ class EmulatorClient:
 
     def calls(self) -> list[dict[str, Any]]:
         """Every Cognito call so far: action, client_id, username, secret_hash, auth_flow,
-        ip_address (UserContextData's IpAddress, or None), outcome."""
+        parameter_names (the sorted names, never the values, of AuthParameters and
+        ChallengeResponses), ip_address (UserContextData's IpAddress, or None), outcome."""
         return self._control("GET", "calls")
 
     def outbox(self) -> list[dict[str, Any]]:
