@@ -71,9 +71,11 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # The example shows the sign-up pages; a site turns them on only if it wants them.
 COGNITO_AUTH_SIGN_UP_ENABLED = env.bool("COGNITO_AUTH_SIGN_UP_ENABLED", default=True)
 
-# The demo's and the tests' local Cognito emulator listens on loopback.
+# A local Cognito emulator on loopback, at the port README's `python -m cognito_auth.testing
+# --port 9229` uses. Pinned to that port: anyone able to listen on another loopback port
+# would otherwise be an allowed endpoint. `make demo` sets the port its emulator got.
 COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS = env.list(
-    "COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS", default=["127.0.0.1", "localhost"]
+    "COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS", default=["127.0.0.1:9229", "localhost:9229"]
 )
 
 LOGIN_URL = "cognito_auth:login"
