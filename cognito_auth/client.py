@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import logging
 import random
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -323,6 +324,37 @@ class CognitoClient:
             {"Username": username, "Password": password,
              "UserAttributes": [{"Name": name, "Value": value} for name, value in attributes.items()]},
             username=username, hash_at=TOP_LEVEL, sensitive=(password,),
+        )
+
+    @hide_locals
+    def decoy_sign_up(self, username: str, attributes: dict[str, str]) -> None:
+        """A SignUp for ``username`` that Cognito refuses before it does anything, so a page
+        that must not make an account still spends one SignUp round trip like the others.
+
+        Its SecretHash is made with a random key: Cognito checks the hash first and answers
+        NotAuthorizedException ("Unable to verify secret hash"), or, for an app client
+        without a secret, InvalidParameterException ("... is not configured for secret but
+        secret hash was received"). The password is random too, never the person's. The
+        refusal is expected: not logged, not recorded as the client's last failure, and
+        never sent twice. An endpoint that accepts it does not check SECRET_HASH at all:
+        that alone is logged (ERROR).
+        """
+        key = secrets.token_urlsafe(32)
+        value = secret_hash(username, self.app_client.client_id, key)
+        password = secrets.token_urlsafe(24)
+        params = {
+            "Username": username, "Password": password, "SecretHash": value,
+            "UserAttributes": [{"Name": name, "Value": val} for name, val in attributes.items()],
+        }
+        try:
+            self._call("sign_up", params, sensitive=(password, value, key), report=False, changes_state=False)
+        except CognitoError:
+            return
+        logger.error(
+            "The endpoint of app client %r (client id %s) accepted a SignUp whose SECRET_HASH was made with a "
+            "random key: it does not check SECRET_HASH, so it is not Cognito, or not configured as this app "
+            "client is. Check the endpoint URL and the app client in the admin.",
+            self.app_client.name, self.app_client.client_id,
         )
 
     @hide_locals

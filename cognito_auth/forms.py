@@ -330,9 +330,13 @@ class SignUpForm(CognitoForm):
         self.name_taken = False
         if not self.errors and username_taken(self.cleaned_data["username"]):
             # A Django account (or a look-alike) holds the name: answered as a name Cognito
-            # holds, and no Cognito account is made that would shadow the Django one.
+            # holds, and no Cognito account is made that would shadow the Django one. A
+            # SignUp Cognito refuses unseen costs the round trip the other names cost, so
+            # the page's timing does not tell that a Django user holds the name.
             logger.info("Sign-up refused for a name a Django user already holds; the page answered as for a new name.")
             self.name_taken = True
+            if self.app_client is not None:
+                self.cognito.decoy_sign_up(self.cleaned_data["username"], {"email": self.cleaned_data["email"]})
         elif not self.errors:
             try:
                 self.result = self.call_cognito(
