@@ -109,3 +109,6 @@ ALREADY_CONFIRMED_HINT = _("If your account is already confirmed, you can sign i
 PASSWORD_RESET_DONE = _("Your password has been set. You can now sign in with it.")
 SIGN_UP_CONFIRMED = _("Your account is confirmed. You can now sign in.")
 SESSION_EXPIRED = _("Your session has expired. Please sign in again.")
+
+# A form posted with a charset other than UTF-8 (see form_charset.py).
+FORM_NOT_UTF8 = _("Forms must be sent as UTF-8. Reload the page and send the form again.")
