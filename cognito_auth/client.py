@@ -61,6 +61,7 @@ from .exceptions import (
     ServiceUnavailable,
     error_from_cognito,
 )
+from .log_values import MESSAGE_LIMIT, loggable
 from .user_context import user_context_data
 from .validators import endpoint_allowed
 
@@ -492,8 +493,9 @@ class CognitoClient:
                 return send_until_delivered(lambda: getattr(client, operation)(**params))
         except ClientError as exc:
             error = exc.response.get("Error", {})
-            message = _redact(str(error.get("Message", "")), sensitive)
-            translated = error_from_cognito(str(error.get("Code", "")), message)
+            # Cognito's text and code reach logs, pages and the admin: bounded, no controls.
+            message = loggable(_redact(str(error.get("Message", "")), sensitive), MESSAGE_LIMIT)
+            translated = error_from_cognito(loggable(error.get("Code", "")), message)
             if report:
                 self._report(operation, translated)
             # Not chained: the ClientError holds the unredacted text, which a lenient
@@ -641,7 +643,9 @@ class CognitoAdmin:
             # An error answer holds no secret (only a successful Describe does), so the
             # cause can stay.
             error = exc.response.get("Error", {})
-            raise error_from_cognito(str(error.get("Code", "")), str(error.get("Message", ""))) from exc
+            raise error_from_cognito(
+                loggable(error.get("Code", "")), loggable(error.get("Message", ""), MESSAGE_LIMIT),
+            ) from exc
         except ParamValidationError:
             raise InvalidRequest("ParamValidationError") from None
         except BotoCoreError as exc:

@@ -41,6 +41,7 @@ from .exceptions import (
     UserNotConfirmed,
     UserNotFound,
 )
+from .log_values import MESSAGE_LIMIT, loggable
 from .messages import ACCOUNT_FAILURES, LOGIN_FAILURES, OUTCOME_UNKNOWN, PASSWORD_MISMATCH
 from .models import AppClient
 from .validators import (
@@ -444,7 +445,8 @@ def note_hidden_refusal(app_client: AppClient | None, operation: str, error: Cog
         logger.info(
             "App client %r (client id %s): Cognito refused %s (%s: %s). The page answered as "
             "for an unknown name, so it tells nobody which accounts exist.%s",
-            app_client.name, app_client.client_id, operation, error.code, error.cognito_message,
+            app_client.name, app_client.client_id, operation, loggable(error.code),
+            loggable(error.cognito_message, MESSAGE_LIMIT),
             REFUSAL_HINTS.get(type(error), ""),
         )
 
