@@ -12,7 +12,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
 
 from .admin_tools import EndpointURLField, check_connection, import_view
-from .models import AppClient, CognitoIdentity, SecretState, email_field_name
+from .models import ENDPOINT_PERMISSION, TRUST_FIELDS, AppClient, CognitoIdentity, SecretState, email_field_name
 
 
 def write_only_secret_field(label: str, help_text: str) -> forms.CharField:
@@ -84,6 +84,19 @@ class AppClientForm(forms.ModelForm):
         return super().save(commit)
 
 
+# The form's write-only secret fields: with the client id, they say which app client the
+# site acts as, so they need the same permission as the trust fields.
+SECRET_FORM_FIELDS = (
+    "new_client_secret", "clear_client_secret", "new_previous_client_secret", "clear_previous_client_secret",
+)
+
+
+def may_change_endpoint(request: HttpRequest) -> bool:
+    """Whether this person may change where app clients connect (``TRUST_FIELDS`` and the
+    secrets): the ``change_appclient_endpoint`` permission; superusers have every one."""
+    return request.user.has_perm(ENDPOINT_PERMISSION)
+
+
 @admin.register(AppClient)
 class AppClientAdmin(admin.ModelAdmin):
     form = AppClientForm
@@ -107,6 +120,28 @@ class AppClientAdmin(admin.ModelAdmin):
         (_("Last failure"), {"fields": ["last_failure_at", "last_failure_reason"]}),
     ]
     actions = [check_connection]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A new app client is mostly where to connect: adding one needs that permission too.
+        return super().has_add_permission(request) and may_change_endpoint(request)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: AppClient | None = None) -> list[str]:
+        # Read-only fields leave the form (Django's get_form drops declared ones too), so a
+        # POST that names them changes nothing.
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not may_change_endpoint(request):
+            readonly += [*TRUST_FIELDS, *SECRET_FORM_FIELDS]
+        return readonly
+
+    def get_fieldsets(self, request: HttpRequest, obj: AppClient | None = None) -> list:
+        fieldsets = super().get_fieldsets(request, obj)
+        if may_change_endpoint(request):
+            return fieldsets
+        # The secrets' states stay in view; their write-only inputs are not shown at all.
+        return [
+            (title, {**options, "fields": [f for f in options["fields"] if f not in SECRET_FORM_FIELDS]})
+            for title, options in fieldsets
+        ]
 
     def get_urls(self) -> list[URLPattern]:
         # Before the default URLs: their "<path:object_id>/" would take "import/".

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from .client import CognitoAdmin
 from .doctor import OK, PROBLEM, diagnose
 from .exceptions import AccessDenied, CognitoError, NoCredentials, UnknownClient
-from .models import AppClient
+from .models import ENDPOINT_PERMISSION, AppClient
 from .validators import ENDPOINT_MAX_LENGTH, canonical_endpoint
 
 if TYPE_CHECKING:
@@ -132,7 +132,13 @@ class ImportFromCognitoForm(forms.Form):
 
 def import_view(modeladmin: ModelAdmin, request: HttpRequest) -> HttpResponse:
     """*Import from Cognito*: make or update an app client from DescribeUserPoolClient."""
-    if not (modeladmin.has_add_permission(request) and modeladmin.has_change_permission(request)):
+    # Import sets the region, pool, client id, endpoint and secret: every field that decides
+    # whom the site trusts, so it needs change_appclient_endpoint as well (has_add_permission
+    # asks for it).
+    if not (
+        modeladmin.has_add_permission(request) and modeladmin.has_change_permission(request)
+        and request.user.has_perm(ENDPOINT_PERMISSION)
+    ):
         raise PermissionDenied
     form = ImportFromCognitoForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():

@@ -17,6 +17,7 @@ class CognitoAuthConfig(AppConfig):
         django_checks.register(checks.check_backends, checks.LABEL)
         django_checks.register(checks.check_group_settings, checks.LABEL)
         django_checks.register(checks.check_sessions, checks.LABEL, django_checks.Tags.security)
+        django_checks.register(checks.check_allowed_endpoints, checks.LABEL, django_checks.Tags.security)
         django_checks.register(checks.check_app_clients, checks.LABEL, django_checks.Tags.database)
 
         user_logged_in.connect(store_tokens_in_session, dispatch_uid="cognito_auth.store_tokens")

@@ -28,6 +28,7 @@ from .exceptions import (
     RateLimited,
     UserNotConfirmed,
 )
+from .log_values import MESSAGE_LIMIT, loggable
 from .models import AppClient, CognitoIdentity
 from .tokens import SessionTokens, id_token_claims
 
@@ -144,7 +145,7 @@ class CognitoBackend(ModelBackend):
             return _note_failure(request, "unavailable")
         if not self.verify_claims(claims, app_client):
             logger.info("App client %r: verify_claims refused Cognito user %r.",
-                        app_client.name, self.cognito_username(claims))
+                        app_client.name, loggable(self.cognito_username(claims)))
             return None
         user = self.user_for_claims(request, claims, app_client)
         if user is None or not self.user_can_authenticate(user):
@@ -345,7 +346,7 @@ class CognitoBackend(ModelBackend):
         users = list(self.filter_users_by_claims(claims, app_client)[:2])
         if len(users) > 1:
             logger.warning("Cognito user %r (pool %s) was not signed in: more than one Django user matches.",
-                           self.cognito_username(claims), app_client.user_pool_id)
+                           loggable(self.cognito_username(claims)), app_client.user_pool_id)
             return None
         if users:
             user, created = users[0], False
@@ -375,7 +376,7 @@ class CognitoBackend(ModelBackend):
             username = self.get_username(claims)
         except ValueError as exc:
             logger.warning("Cognito user %r (pool %s) was not signed in: %s.",
-                           cognito_username, app_client.user_pool_id, exc)
+                           loggable(cognito_username), app_client.user_pool_id, loggable(exc, MESSAGE_LIMIT))
             return None
         if username_taken(username):
             # Either the same person signing in at the same moment got there first (the
@@ -390,7 +391,7 @@ class CognitoBackend(ModelBackend):
                 "username (or one that differs only in letter case or Unicode form) exists "
                 "and is not linked to this Cognito user. Link them in the admin (Cognito "
                 "identities) if they are the same person.",
-                username, app_client.user_pool_id,
+                loggable(username), app_client.user_pool_id,
             )
             return None
         try:
@@ -408,7 +409,7 @@ class CognitoBackend(ModelBackend):
             linked = self._linked_user(claims, app_client)
             if linked is None:  # some other unique field of the user model clashed
                 logger.warning("Cognito user %r could not be given a Django user: a unique field clashed.",
-                               cognito_username)
+                               loggable(cognito_username))
                 return None
             return linked, False
         return user, True
@@ -428,14 +429,14 @@ class CognitoBackend(ModelBackend):
                         cognito_username=cognito_username,
                     )
                 logger.info("Linked Cognito user %r (pool %s) to Django user %r.",
-                            cognito_username, app_client.user_pool_id, user.get_username())
+                            loggable(cognito_username), app_client.user_pool_id, user.get_username())
             except IntegrityError:  # linked by a simultaneous sign-in meanwhile
                 identity = self._identity(app_client.user_pool_id, claims["sub"])
                 if identity is None:
                     return False
         if identity.user_id != user.pk:
             logger.warning("Cognito user %r (pool %s) was not signed in: it is linked to another Django user "
-                           "than filter_users_by_claims found.", cognito_username, app_client.user_pool_id)
+                           "than filter_users_by_claims found.", loggable(cognito_username), app_client.user_pool_id)
             return False
         if identity.cognito_username != cognito_username:
             identity.cognito_username = cognito_username

@@ -12,6 +12,7 @@
 | cognito_auth.W002 | no app client is stored (``--database``) |
 | cognito_auth.W003 | several app clients and none is the default (``--database``) |
 | cognito_auth.W004 | an app client talks plain HTTP to a host that is not this machine (``--database``) |
+| cognito_auth.W005 | an entry of COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS cannot be read, so it allows nothing |
 
 The checks that read app clients are tagged ``database``: like Django's own, they run only
 when ``check --database`` asks for them (``migrate`` does too), never at import or when
@@ -36,8 +37,9 @@ from django.utils.module_loading import import_string
 
 from . import groups
 from .backends import CognitoBackend
+from .conf import app_settings
 from .models import AppClient, SecretState
-from .validators import canonical_endpoint, parse_endpoint
+from .validators import allowed_endpoint_entry, canonical_endpoint, parse_endpoint
 
 BACKEND_PATH = "cognito_auth.backends.CognitoBackend"
 LABEL = "cognito_auth"
@@ -128,6 +130,21 @@ def check_group_settings(app_configs: Sequence[AppConfig] | None = None, **kwarg
         hint='For example ["staff"]. None turns it off.',
         id="cognito_auth.E006",
     ) for name in groups.malformed_settings()]
+
+
+def check_allowed_endpoints(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """W005: an allow-list entry that names no host, or a port outside 1-65535."""
+    if not _ours(app_configs):
+        return []
+    unreadable = [entry for entry in app_settings.ALLOWED_ENDPOINT_HOSTS if allowed_endpoint_entry(entry) is None]
+    if not unreadable:
+        return []
+    return [Warning(
+        f"COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS has entries that allow nothing: {unreadable!r}.",
+        hint='Write each as "host", "host:port", "[IPv6]:port" or ".domain" (its subdomains), e.g. '
+             '"127.0.0.1:9229".',
+        id="cognito_auth.W005",
+    )]
 
 
 def check_app_clients(

@@ -20,6 +20,7 @@ import hashlib
 import hmac
 import logging
 import random
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -61,6 +62,7 @@ from .exceptions import (
     ServiceUnavailable,
     error_from_cognito,
 )
+from .log_values import MESSAGE_LIMIT, loggable
 from .srp import SrpError, SrpSession
 from .user_context import user_context_data
 from .validators import endpoint_allowed
@@ -460,6 +462,37 @@ class CognitoClient:
         )
 
     @hide_locals
+    def decoy_sign_up(self, username: str, attributes: dict[str, str]) -> None:
+        """A SignUp for ``username`` that Cognito refuses before it does anything, so a page
+        that must not make an account still spends one SignUp round trip like the others.
+
+        Its SecretHash is made with a random key: Cognito checks the hash first and answers
+        NotAuthorizedException ("Unable to verify secret hash"), or, for an app client
+        without a secret, InvalidParameterException ("... is not configured for secret but
+        secret hash was received"). The password is random too, never the person's. The
+        refusal is expected: not logged, not recorded as the client's last failure, and
+        never sent twice. An endpoint that accepts it does not check SECRET_HASH at all:
+        that alone is logged (ERROR).
+        """
+        key = secrets.token_urlsafe(32)
+        value = secret_hash(username, self.app_client.client_id, key)
+        password = secrets.token_urlsafe(24)
+        params = {
+            "Username": username, "Password": password, "SecretHash": value,
+            "UserAttributes": [{"Name": name, "Value": val} for name, val in attributes.items()],
+        }
+        try:
+            self._call("sign_up", params, sensitive=(password, value, key), report=False, changes_state=False)
+        except CognitoError:
+            return
+        logger.error(
+            "The endpoint of app client %r (client id %s) accepted a SignUp whose SECRET_HASH was made with a "
+            "random key: it does not check SECRET_HASH, so it is not Cognito, or not configured as this app "
+            "client is. Check the endpoint URL and the app client in the admin.",
+            self.app_client.name, self.app_client.client_id,
+        )
+
+    @hide_locals
     def confirm_sign_up(self, username: str, code: str) -> None:
         self._user_call(
             "confirm_sign_up", {"Username": username, "ConfirmationCode": code},
@@ -600,8 +633,9 @@ class CognitoClient:
                 return send_until_delivered(lambda: getattr(client, operation)(**params))
         except ClientError as exc:
             error = exc.response.get("Error", {})
-            message = _redact(str(error.get("Message", "")), sensitive)
-            translated = error_from_cognito(str(error.get("Code", "")), message)
+            # Cognito's text and code reach logs, pages and the admin: bounded, no controls.
+            message = loggable(_redact(str(error.get("Message", "")), sensitive), MESSAGE_LIMIT)
+            translated = error_from_cognito(loggable(error.get("Code", "")), message)
             if report:
                 self._report(operation, translated)
             # Not chained: the ClientError holds the unredacted text, which a lenient
@@ -749,7 +783,9 @@ class CognitoAdmin:
             # An error answer holds no secret (only a successful Describe does), so the
             # cause can stay.
             error = exc.response.get("Error", {})
-            raise error_from_cognito(str(error.get("Code", "")), str(error.get("Message", ""))) from exc
+            raise error_from_cognito(
+                loggable(error.get("Code", "")), loggable(error.get("Message", ""), MESSAGE_LIMIT),
+            ) from exc
         except ParamValidationError:
             raise InvalidRequest("ParamValidationError") from None
         except BotoCoreError as exc:

@@ -43,6 +43,9 @@ DEFAULTS: dict[str, Any] = {
     "REVOKE_ON_LOGOUT": True,
     # Hosts an app client's endpoint URL may name besides Cognito's own https endpoints
     # (validators.AWS_COGNITO_HOST): a VPC endpoint's DNS name, an emulator's 127.0.0.1.
+    # Pin the port ("127.0.0.1:9229", "[::1]:9229", "vpce-....amazonaws.com:443"): an entry
+    # without one allows every port of the host, and on a shared or loopback host anyone who
+    # can listen on some port could then collect passwords and serve a JWKS of their own.
     # An entry starting with "." allows its subdomains. Anything else is refused:
     # passwords, and with Import from Cognito signed AWS credentials, go there.
     "ALLOWED_ENDPOINT_HOSTS": [],

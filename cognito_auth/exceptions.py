@@ -193,7 +193,8 @@ class EndpointNotAllowed(ConfigurationError):
     default_code = "EndpointNotAllowed"
     operator_hint = (
         "Enter the endpoint URL again in the admin as scheme://host[:port]: Cognito's own https endpoint, "
-        "or a host listed in COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS (a VPC endpoint, a local emulator)."
+        "or a host (and port, where the entry names one) listed in COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS "
+        "(a VPC endpoint, a local emulator)."
     )
 
 

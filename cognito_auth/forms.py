@@ -41,6 +41,7 @@ from .exceptions import (
     UserNotConfirmed,
     UserNotFound,
 )
+from .log_values import MESSAGE_LIMIT, loggable
 from .messages import ACCOUNT_FAILURES, LOGIN_FAILURES, OUTCOME_UNKNOWN, PASSWORD_MISMATCH
 from .models import AppClient
 from .validators import (
@@ -330,9 +331,13 @@ class SignUpForm(CognitoForm):
         self.name_taken = False
         if not self.errors and username_taken(self.cleaned_data["username"]):
             # A Django account (or a look-alike) holds the name: answered as a name Cognito
-            # holds, and no Cognito account is made that would shadow the Django one.
+            # holds, and no Cognito account is made that would shadow the Django one. A
+            # SignUp Cognito refuses unseen costs the round trip the other names cost, so
+            # the page's timing does not tell that a Django user holds the name.
             logger.info("Sign-up refused for a name a Django user already holds; the page answered as for a new name.")
             self.name_taken = True
+            if self.app_client is not None:
+                self.cognito.decoy_sign_up(self.cleaned_data["username"], {"email": self.cleaned_data["email"]})
         elif not self.errors:
             try:
                 self.result = self.call_cognito(
@@ -440,7 +445,8 @@ def note_hidden_refusal(app_client: AppClient | None, operation: str, error: Cog
         logger.info(
             "App client %r (client id %s): Cognito refused %s (%s: %s). The page answered as "
             "for an unknown name, so it tells nobody which accounts exist.%s",
-            app_client.name, app_client.client_id, operation, error.code, error.cognito_message,
+            app_client.name, app_client.client_id, operation, loggable(error.code),
+            loggable(error.cognito_message, MESSAGE_LIMIT),
             REFUSAL_HINTS.get(type(error), ""),
         )
 

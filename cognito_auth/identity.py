@@ -19,6 +19,7 @@ from django.views.decorators.debug import sensitive_variables
 from .client import CognitoClient, get_cognito_client
 from .encryption import UndecryptableSecret
 from .exceptions import CognitoError, FlowNotEnabled
+from .log_values import loggable
 from .models import CognitoIdentity
 from .srp import SrpSession
 from .tokens import id_token_claims
@@ -92,7 +93,7 @@ def _user_from_password_sign_in(
             "App client %r (client id %s) could not tell whose password was reset (%s); only a "
             "Cognito identity whose internal username is exactly the name typed is signed out. "
             "Allow USER_SRP_AUTH or USER_PASSWORD_AUTH on the app client.",
-            app_client.name, app_client.client_id, exc.code,
+            app_client.name, app_client.client_id, loggable(exc.code),
         )
         return None
     if result.challenge_name:

@@ -33,8 +33,8 @@ LOGIN_FAILED_HINT = _(
 INVALID_USERNAME = _("Enter a valid username: letters, digits, symbols and punctuation only.")
 INVALID_CODE = _("Enter the code exactly as you received it.")
 ENDPOINT_NOT_ALLOWED = _(
-    "Use Cognito's own https endpoint (https://cognito-idp.<region>.amazonaws.com), or a host listed in "
-    "COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS."
+    "Use Cognito's own https endpoint (https://cognito-idp.<region>.amazonaws.com), or a host (and port, where "
+    "the entry names one) listed in COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS."
 )
 ENDPOINT_MALFORMED = _(
     "Enter the endpoint as scheme://host or scheme://host:port (http or https), with nothing else: no "
@@ -178,3 +178,5 @@ ATTRIBUTE_HELP = {
     "phone_number": _("In international format, starting with +, such as +15555550100."),
     "birthdate": _("YYYY-MM-DD"),
 }
+# A form posted with a charset other than UTF-8 (see form_charset.py).
+FORM_NOT_UTF8 = _("Forms must be sent as UTF-8. Reload the page and send the form again.")

@@ -97,6 +97,18 @@ class AppClientManager(models.Manager["AppClient"]):
         return self.for_host(request.get_host() if request is not None else None)
 
 
+ENDPOINT_PERMISSION_CODENAME = "change_appclient_endpoint"
+#: The permission, as ``user.has_perm()`` takes it.
+ENDPOINT_PERMISSION = f"cognito_auth.{ENDPOINT_PERMISSION_CODENAME}"
+#: The fields that decide whom the site trusts, changeable only with ENDPOINT_PERMISSION:
+#: ``endpoint_url`` receives every password and serves the JWKS tokens are checked against
+#: (for an emulator or a VPC endpoint); ``region`` and ``user_pool_id`` decide the issuer and
+#: the JWKS URL on AWS, so a pool someone else controls mints tokens for any ``sub`` it
+#: likes; ``client_id`` decides the token audience and which client's settings apply.
+#: The secrets (admin form fields, not model fields) go with the client id they belong to.
+TRUST_FIELDS = ("region", "user_pool_id", "client_id", "endpoint_url")
+
+
 class AuthFlow(models.TextChoices):
     """How the login page's password reaches Cognito (InitiateAuth's AuthFlow)."""
 
@@ -182,6 +194,10 @@ class AppClient(models.Model):
     class Meta:
         verbose_name = _("app client")
         verbose_name_plural = _("app clients")
+        # Which pool and app client the site trusts, and where it connects (see
+        # ``TRUST_FIELDS``): whoever sets them sees every password typed and decides which
+        # tokens sign people in. Separate from change_appclient, which covers the rest.
+        permissions = [(ENDPOINT_PERMISSION_CODENAME, _("Can change where an app client connects"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"],

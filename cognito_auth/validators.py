@@ -172,12 +172,62 @@ def _bare_host(host: str) -> str:
         return host.lower()
 
 
+# The port a URL without one connects to.
+DEFAULT_PORTS = {"http": 80, "https": 443}
+_ALLOWED_PORT = re.compile(r"[0-9]{1,5}")
+
+
+@dataclass(frozen=True)
+class AllowedEndpoint:
+    """One entry of ``COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS``, read."""
+
+    host: str  # as ``Endpoint.host``; a leading "." allows the subdomains instead
+    port: int | None  # None: any port
+
+    def admits(self, endpoint: Endpoint) -> bool:
+        host_matches = endpoint.host == self.host or (self.host.startswith(".") and endpoint.host.endswith(self.host))
+        if not host_matches:
+            return False
+        # A URL without a port connects to its scheme's default, so "https://h" is "h:443".
+        port = endpoint.port if endpoint.port is not None else DEFAULT_PORTS[endpoint.scheme]
+        return self.port is None or self.port == port
+
+
+def allowed_endpoint_entry(entry: str) -> AllowedEndpoint | None:
+    """An allow-list entry read: ``host``, ``host:port``, ``[IPv6]``, ``[IPv6]:port``, a bare
+    IPv6 address (which cannot name a port), or ``.domain[:port]`` for its subdomains.
+
+    :returns: None for an entry that names no host or a port outside 1-65535; such an
+        entry allows nothing (check ``cognito_auth.W005`` reports it).
+    """
+    text = entry.strip().lower() if isinstance(entry, str) else ""
+    port_text: str | None = None
+    if text.startswith("["):
+        host, closed, rest = text[1:].partition("]")
+        if not closed or (rest and not rest.startswith(":")):
+            return None
+        port_text = rest[1:] if rest else None
+    elif text.count(":") == 1:
+        host, port_text = text.split(":")
+    else:  # a name, an IPv4 address, or IPv6 without brackets
+        host = text
+    port = None
+    if port_text is not None:
+        if not _ALLOWED_PORT.fullmatch(port_text) or not 0 < int(port_text) <= 65535:
+            return None
+        port = int(port_text)
+    host = _bare_host(host)
+    if not host or host == ".":
+        return None
+    return AllowedEndpoint(host, port)
+
+
 def _host_allowed(endpoint: Endpoint) -> bool:
     if endpoint.scheme == "https" and AWS_COGNITO_HOST.fullmatch(endpoint.host):
         return True
     for entry in app_settings.ALLOWED_ENDPOINT_HOSTS:
-        allowed = _bare_host(entry.strip().strip("[]"))
-        if endpoint.host == allowed or (allowed.startswith(".") and endpoint.host.endswith(allowed)):
+        allowed = allowed_endpoint_entry(entry)
+        if allowed is not None and allowed.admits(endpoint):
             return True
     return False
 
@@ -191,7 +241,8 @@ def canonical_endpoint(url: str) -> str:
 
     :raises ValidationError: code ``endpoint_malformed`` (see ``parse_endpoint``), or
         ``endpoint_not_allowed`` for a host that is neither Cognito's own https endpoint
-        nor listed in ``COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS``.
+        nor admitted by an entry of ``COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS`` (its host,
+        and its port where the entry pins one; see ``allowed_endpoint_entry``).
     """
     if url == "":
         return ""

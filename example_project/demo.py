@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEMO_DIR = BASE_DIR / ".demo"
@@ -26,15 +27,20 @@ def random_password() -> str:
 ENV_FILE = DEMO_DIR / "demo.env"
 
 
-def configure_environment() -> None:
+def configure_environment(emulator_url: str) -> None:
     """The demo's settings, for this process and the runserver it starts, and in
-    ``.demo/demo.env`` for manage.py commands run by hand against the demo."""
+    ``.demo/demo.env`` for manage.py commands run by hand against the demo.
+
+    The endpoint allow-list names the emulator's own host and port, nothing else on this
+    machine: any other loopback port may be someone else's server.
+    """
     settings = {
         "DJANGO_SETTINGS_MODULE": "example_project.settings",
         "DATABASE_URL": f"sqlite:///{DEMO_DIR / 'db.sqlite3'}",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DEBUG": "true",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS": urlsplit(emulator_url).netloc,
     }
     os.environ.update(settings)
     ENV_FILE.write_text("".join(f"{name}={value}\n" for name, value in settings.items()))
@@ -44,17 +50,19 @@ def configure_environment() -> None:
 def main() -> None:
     shutil.rmtree(DEMO_DIR, ignore_errors=True)
     DEMO_DIR.mkdir()
-    configure_environment()
-    import django  # only once the environment names the settings
+    from cognito_auth.testing.process import EmulatorProcess  # needs no Django
 
-    django.setup()
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-
-    from cognito_auth.models import AppClient
-    from cognito_auth.testing.process import EmulatorProcess
-
+    # The emulator first: its port goes into the settings, which Django reads once.
     with EmulatorProcess(echo=sys.stdout) as emulator:
+        configure_environment(emulator.endpoint_url)
+        import django  # only once the environment names the settings
+
+        django.setup()
+        from django.contrib.auth import get_user_model
+        from django.core.management import call_command
+
+        from cognito_auth.models import AppClient
+
         pool_id = emulator.create_user_pool("demo-pool")
         client_id, client_secret = emulator.create_app_client(pool_id, "demo-site", secret=True)
         user_password = random_password()

@@ -35,6 +35,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF: a form in another charset than UTF-8 is a 400, not a 500.
+    "cognito_auth.form_charset.FormCharsetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -71,9 +73,11 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # The example shows the sign-up pages; a site turns them on only if it wants them.
 COGNITO_AUTH_SIGN_UP_ENABLED = env.bool("COGNITO_AUTH_SIGN_UP_ENABLED", default=True)
 
-# The demo's and the tests' local Cognito emulator listens on loopback.
+# A local Cognito emulator on loopback, at the port README's `python -m cognito_auth.testing
+# --port 9229` uses. Pinned to that port: anyone able to listen on another loopback port
+# would otherwise be an allowed endpoint. `make demo` sets the port its emulator got.
 COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS = env.list(
-    "COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS", default=["127.0.0.1", "localhost"]
+    "COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS", default=["127.0.0.1:9229", "localhost:9229"]
 )
 
 LOGIN_URL = "cognito_auth:login"

@@ -22,6 +22,16 @@ def django_db_modify_db_settings(tmp_path_factory):
         database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
 
 
+# The emulator listens on whatever loopback port was free, so the suite allows the host;
+# a test about the allow-list sets its own.
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
+
+
+@pytest.fixture(autouse=True)
+def _emulator_endpoints_allowed(settings):
+    settings.COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS = LOOPBACK_HOSTS
+
+
 @pytest.fixture(autouse=True)
 def _empty_caches():
     """Each test starts with empty caches: a rolled-back database must not live on there."""

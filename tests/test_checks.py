@@ -140,3 +140,11 @@ def test_an_unmigrated_database_is_left_to_migrate(monkeypatch):
 
     monkeypatch.setattr("django.db.models.query.QuerySet._fetch_all", refuse)
     assert ids(databases=["default"]) == []
+
+
+def test_an_allowlist_entry_that_allows_nothing_is_a_warning(settings):
+    settings.COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS = ["127.0.0.1:9229", "[::1]:9229", "localhost:0", "host:port"]
+    messages = [m for m in run_checks() if m.id == "cognito_auth.W005"]
+    assert len(messages) == 1
+    assert "'localhost:0'" in messages[0].msg and "'host:port'" in messages[0].msg
+    assert "9229" not in messages[0].msg

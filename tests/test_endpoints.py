@@ -287,3 +287,32 @@ def test_the_migration_writes_stored_endpoints_canonically_and_leaves_the_rest_r
     assert rows == {name: expected for name, (_url, expected) in stored.items()}
     # What could not be rewritten safely stays refused before every call.
     assert [name for name, url in rows.items() if not endpoint_allowed(url)] == ["backslash", "path"]
+
+
+@pytest.mark.parametrize(("entry", "url", "allowed"), [
+    ("127.0.0.1:9400", "http://127.0.0.1:9400", True),
+    ("127.0.0.1:9400", "http://127.0.0.1:9401", False),
+    ("127.0.0.1:9400", "http://127.0.0.1", False),  # port 80
+    ("127.0.0.1", "http://127.0.0.1:9401", True),  # no port pinned: any port (see README)
+    ("localhost:80", "http://localhost", True),  # a URL without a port connects to its scheme's
+    ("cognito.internal:443", "https://cognito.internal", True),
+    ("cognito.internal:443", "https://cognito.internal:443", True),
+    ("cognito.internal:443", "http://cognito.internal", False),
+    ("[::1]:9400", "http://[::1]:9400", True),
+    ("[::1]:9400", "http://[::1]:9401", False),
+    ("[0:0:0:0:0:0:0:1]:9400", "http://[::1]:9400", True),
+    ("[::1]", "http://[::1]:9401", True),
+    ("::1", "http://[::1]:9401", True),  # bare IPv6 names no port
+    (".vpce.example.internal:443", "https://a.vpce.example.internal", True),
+    (".vpce.example.internal:443", "https://a.vpce.example.internal:8443", False),
+    (" LocalHost:9400 ", "http://localhost:9400", True),
+    ("localhost:0", "http://localhost", False),  # unreadable entries allow nothing
+    ("localhost:65536", "http://localhost:65536", False),
+    ("localhost:x", "http://localhost", False),
+    ("localhost:", "http://localhost", False),
+    ("[::1]x", "http://[::1]", False),
+    (":9400", "http://localhost:9400", False),
+])
+def test_allowlist_entries_may_pin_a_port(entry, url, allowed, settings):
+    settings.COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS = [entry]
+    assert endpoint_allowed(url) is allowed

@@ -31,6 +31,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from .. import encryption
 from ..backends import FAILURE_ATTRIBUTE, CognitoBackend
 from ..conf import app_settings
+from ..log_values import loggable
 from ..messages import LOGIN_FAILURES, STEP_ENDED
 from ..models import AppClient
 
@@ -159,7 +160,7 @@ def advance(request: HttpRequest, step: SignInStep, result: AuthResult, app_clie
     if not result.challenge_name:
         return finish(request, step, result, app_client)
     if not answerable(result, step):
-        logger.info("Sign-in needs the %s challenge, which this app does not answer", result.challenge_name)
+        logger.info("Sign-in needs the %s challenge, which this app does not answer", loggable(result.challenge_name))
         clear(request.session)
         messages.error(request, LOGIN_FAILURES["challenge"])
         return HttpResponseRedirect(login_url(step.next_url))

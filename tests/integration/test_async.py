@@ -86,6 +86,7 @@ def test_the_example_site_signs_in_under_an_asgi_server(alice, tmp_path):
         "DJANGO_SETTINGS_MODULE": "example_project.settings",
         "DATABASE_URL": f"sqlite:///{database['NAME']}",
         "ALLOWED_HOSTS": "127.0.0.1",
+        "COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS": "127.0.0.1",  # the emulator's port is any free one
     }
     log = (tmp_path / "uvicorn.log").open("w")
     server = subprocess.Popen(

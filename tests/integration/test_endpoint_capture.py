@@ -9,10 +9,6 @@ Cognito* a request signed with the server's AWS credentials.
 
 from __future__ import annotations
 
-import socket
-import threading
-from collections.abc import Iterator
-
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -24,50 +20,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 CHANGELIST = "/admin/cognito_auth/appclient/"
 ADMIN_PASSWORD = "Admin-pass-4-capture"
-
-
-class CaptureServer:
-    """Accepts connections on 127.0.0.1, records every byte, answers 400 and closes."""
-
-    def __init__(self) -> None:
-        self.server = socket.socket()
-        self.server.bind(("127.0.0.1", 0))
-        self.server.listen(16)
-        self.port = self.server.getsockname()[1]
-        self.connections = 0
-        self.data = b""
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _address = self.server.accept()
-            except OSError:  # the listening socket was shut down: stop
-                return
-            self.connections += 1
-            with conn:
-                conn.settimeout(5)
-                try:
-                    chunk = conn.recv(65536)
-                    self.data += chunk
-                    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                except OSError:
-                    pass
-
-    def stop(self) -> None:
-        """Stop accepting and wait for the server thread: after this, the counts are final."""
-        self.server.shutdown(socket.SHUT_RDWR)
-        self.thread.join()
-        self.server.close()
-
-
-@pytest.fixture
-def capture() -> Iterator[CaptureServer]:
-    server = CaptureServer()
-    yield server
-    if server.thread.is_alive():
-        server.stop()
 
 
 @pytest.fixture

@@ -146,4 +146,49 @@ def test_sign_up_answers_the_names_of_django_users_as_it_answers_cognitos_own(si
     held_by_django = answer(name)
     assert held_by_django == held_by_cognito
     assert held_by_django[:2] == (302, CONFIRM)
-    assert not [c for c in cognito_emulator.calls() if c["action"] == "SignUp"]  # no Cognito namesake made
+    # One SignUp, as for any other name (the page's timing must not tell), which Cognito
+    # refused on its hash: no Cognito namesake made.
+    sign_ups = [c for c in cognito_emulator.calls() if c["action"] == "SignUp"]
+    assert [(c["username"], c["outcome"]) for c in sign_ups] == [(name, "NotAuthorizedException")]
+    assert "admin" not in cognito_pool_usernames(cognito_pool)
+
+
+def cognito_pool_usernames(pool) -> set[str]:
+    admin = pool.emulator.boto3_admin_client()
+    return {user["Username"].lower() for user in admin.list_users(UserPoolId=pool.pool_id)["Users"]}
+
+
+@pytest.mark.parametrize("with_secret", [True, False], ids=["client-with-secret", "client-without-secret"])
+def test_a_django_held_name_costs_one_refused_sign_up_and_makes_nothing(site, settings, cognito_pool, cognito_emulator,
+                                                                      caplog, with_secret):
+    """The decoy: one SignUp Cognito refuses before doing anything (a hash made with a
+    random key; for a client without a secret, a hash it did not expect), never the
+    person's password, nothing in the operator's log beyond the one INFO line, nothing
+    recorded as the client's last failure."""
+    from django.contrib.auth import get_user_model
+
+    from cognito_auth.models import AppClient
+
+    settings.COGNITO_AUTH_SIGN_UP_ENABLED = True
+    if with_secret:
+        client_id, secret = cognito_pool.client_id, cognito_pool.client_secret
+    else:
+        client_id, secret = cognito_emulator.create_app_client(cognito_pool.pool_id, "no-secret", secret=False)
+    app_client = AppClient.objects.create(
+        name="signup", region=cognito_pool.region, user_pool_id=cognito_pool.pool_id, client_id=client_id,
+        client_secret=secret or "", endpoint_url=cognito_pool.endpoint_url, is_default=True,
+    )
+    get_user_model().objects.create_user("localonly", "localonly@example.com", "Local-only-pass-1")
+    cognito_emulator.reset_log()
+    with caplog.at_level(logging.DEBUG, logger="cognito_auth"):
+        response = sign_up(site, username="localonly", email="decoy@example.com")
+    assert (response.status_code, response.headers["Location"]) == (302, CONFIRM)
+    expected = "NotAuthorizedException" if with_secret else "InvalidParameterException"
+    assert [(c["action"], c["username"], c["secret_hash"], c["outcome"]) for c in cognito_emulator.calls()] == [
+        ("SignUp", "localonly", "present", expected),
+    ]
+    assert "localonly" not in cognito_pool_usernames(cognito_pool)
+    assert not [m for m in cognito_emulator.outbox() if m["pool_id"] == cognito_pool.pool_id]
+    assert [r.levelname for r in caplog.records if r.name.startswith("cognito_auth")] == ["INFO"]
+    app_client.refresh_from_db()
+    assert app_client.last_failure_at is None
