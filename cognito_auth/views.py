@@ -5,6 +5,7 @@ each. All carry ``sensitive_post_parameters``, ``csrf_protect`` and ``never_cach
 from __future__ import annotations
 
 import dataclasses
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -39,6 +40,7 @@ from .forms import (
     SignUpForm,
 )
 from .identity import end_sessions, end_sessions_after_reset
+from .log_values import loggable
 from .messages import (
     ALREADY_CONFIRMED_HINT,
     CODE_SENT,
@@ -65,6 +67,7 @@ except ImportError:  # Django < 5.1: no LoginRequiredMiddleware, nothing to mark
 RESET_SESSION_KEY = "_cognito_auth_password_reset"
 SIGN_UP_SESSION_KEY = "_cognito_auth_sign_up"
 
+logger = logging.getLogger("cognito_auth")
 protected = [sensitive_post_parameters(), csrf_protect, never_cache]
 # Pages for people without a session: open under Django's LoginRequiredMiddleware, as
 # Django's own login and password-reset views are.
@@ -87,10 +90,15 @@ class LoginView(auth_views.LoginView):
         challenge = getattr(self.request, CHALLENGE_ATTRIBUTE, None)
         if challenge is not None and form.has_error(NON_FIELD_ERRORS, "challenge"):
             result, app_client = challenge
-            if steps.is_supported(result.challenge_name):  # else the form says it is not
+            if steps.is_supported(result.challenge_name):
                 return steps.begin(
                     self.request, result, app_client, form.cleaned_data.get("username", ""), self.get_redirect_url(),
                 )
+            # The form says the site cannot answer it; the operator learns which it was.
+            logger.info(
+                "App client %r: sign-in needs the %s challenge, which this app does not answer",
+                app_client.name, loggable(result.challenge_name),
+            )
         for reason, (session_key, url_name) in self.next_steps.items():
             if form.has_error(NON_FIELD_ERRORS, reason):
                 # Take them to that step with their name filled in, and say why.
