@@ -41,6 +41,13 @@ DEFAULTS: dict[str, Any] = {
     # Sign-out revokes the session's refresh token in Cognito (one RevokeToken call), so a
     # copied token is worthless afterwards. Needs token revocation on the app client.
     "REVOKE_ON_LOGOUT": True,
+    # CognitoSessionMiddleware renews a session's access token this many seconds before it
+    # expires, or at a quarter of its lifetime before, whichever is less.
+    "RENEW_BEFORE": 60,
+    # Seconds a session may go without Cognito confirming it (one refresh call) even while
+    # its access token is fresh; None: only when the token is due. For sites that need a
+    # disabled or signed-out person gone within that time.
+    "REVALIDATE_AFTER": None,
     # Hosts an app client's endpoint URL may name besides Cognito's own https endpoints
     # (validators.AWS_COGNITO_HOST): a VPC endpoint's DNS name, an emulator's 127.0.0.1.
     # An entry starting with "." allows its subdomains. Anything else is refused:

@@ -109,3 +109,7 @@ ALREADY_CONFIRMED_HINT = _("If your account is already confirmed, you can sign i
 PASSWORD_RESET_DONE = _("Your password has been set. You can now sign in with it.")
 SIGN_UP_CONFIRMED = _("Your account is confirmed. You can now sign in.")
 SESSION_EXPIRED = _("Your session has expired. Please sign in again.")
+SIGN_OUT_EVERYWHERE_INCOMPLETE = _(
+    "You are signed out of this site on every device, but Cognito could not be reached to end "
+    "your sessions in other apps. Try again later."
+)

@@ -10,6 +10,7 @@ app_name = "cognito_auth"
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("logout/everywhere/", views.LogoutEverywhereView.as_view(), name="logout_everywhere"),
     path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password_reset/confirm/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("password_reset/resend/", views.ResendCodeView.as_view(), name="password_reset_resend"),
