@@ -16,7 +16,7 @@ def store_tokens_in_session(sender: Any, request: Any, user: Any, **kwargs: Any)
     """
     tokens = getattr(user, "cognito_tokens", None)
     if isinstance(tokens, sessions.SessionTokens) and request is not None and hasattr(request, "session"):
-        tokens.save(request.session)
+        sessions.store_sign_in(request.session, tokens)
 
 
 def revoke_tokens_on_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:

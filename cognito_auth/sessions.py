@@ -102,14 +102,15 @@ class SessionTokens:
         """Keep the tokens (encrypted) and their clock in ``session``.
 
         :param lifetime: seconds the access token was valid for when issued; default: the
-            one already on the session's clock, else what is left of it now.
+            one already on the session's clock, else what is left of it now, in whole seconds.
         :param confirmed_at: when Cognito last confirmed the session (seconds since the
             epoch); default: kept from the session's clock, else now.
         """
         now = time.time()
         previous = _clock(session)
         if lifetime is None:
-            lifetime = previous[1] if previous else max(0.0, self.expires_at - now)
+            # Just made from Cognito's ExpiresIn, a whole number of seconds.
+            lifetime = previous[1] if previous else max(0.0, float(round(self.expires_at - now)))
         if confirmed_at is None:
             confirmed_at = previous[2] if previous else now
         session[SESSION_KEY] = encryption.encrypt(json.dumps(asdict(self)), SESSION_PURPOSE)
@@ -160,6 +161,12 @@ def _clock(session: SessionBase | dict[str, Any]) -> tuple[float, float, float] 
     ):
         return clock[0], clock[1], clock[2]
     return None
+
+
+def store_sign_in(session: SessionBase, tokens: SessionTokens) -> None:
+    """Keep a new sign-in's tokens: Cognito confirmed the session just now."""
+    now = time.time()
+    tokens.save(session, lifetime=max(0.0, float(round(tokens.expires_at - now))), confirmed_at=now)
 
 
 def load(session: SessionBase) -> SessionTokens | None:
