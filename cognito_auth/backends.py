@@ -30,7 +30,8 @@ from .exceptions import (
 )
 from .log_values import MESSAGE_LIMIT, loggable
 from .models import AppClient, CognitoIdentity
-from .tokens import SessionTokens, id_token_claims
+from .sessions import SessionTokens
+from .tokens import id_token_claims
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -265,6 +266,17 @@ class CognitoBackend(ModelBackend):
         names = groups.cognito_groups(claims)
         groups.mirror_groups(user, names)
         return groups.flag_changes(user, names)
+
+    def refresh_user(
+        self, request: HttpRequest | None, user: AbstractBaseUser, claims: dict[str, Any], app_client: AppClient,
+    ) -> None:
+        """Called when ``CognitoSessionMiddleware`` renewed the session's tokens and Cognito
+        sent a new ID token (already verified): its claims go onto the user through
+        ``update_user``, as at sign-in, and the changed fields are saved.
+        """
+        changed = self.update_user(user, claims)
+        if changed:
+            user.save(update_fields=changed)
 
     def configure_user(  # type: ignore[override]
         self, request: HttpRequest | None, user: AbstractBaseUser, created: bool = True,

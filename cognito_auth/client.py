@@ -97,6 +97,7 @@ STATE_CHANGING_OPERATIONS = frozenset({
     "initiate_auth", "respond_to_auth_challenge", "forgot_password", "confirm_forgot_password",
     "sign_up", "confirm_sign_up", "resend_confirmation_code", "change_password", "revoke_token",
     "associate_software_token", "verify_software_token",
+    "global_sign_out", "get_tokens_from_refresh_token",
 })
 # The calls whose request takes UserContextData (API reference, UserContextDataType).
 USER_CONTEXT_OPERATIONS = frozenset({
@@ -425,6 +426,27 @@ class CognitoClient:
         if response.get("Status") == "ERROR":  # documented besides SUCCESS; no error code then
             raise CodeMismatch("VerifySoftwareToken answered Status ERROR")
         return str(response.get("Session", ""))
+
+    @hide_locals
+    def get_tokens_from_refresh_token(self, refresh_token: str) -> AuthResult:
+        """GetTokensFromRefreshToken, authorised by the client secret itself (not a hash).
+        With refresh-token rotation on the app client, the answer holds a new refresh
+        token and Cognito refuses the old one after the client's RetryGracePeriodSeconds.
+        Source: GetTokensFromRefreshToken in the Cognito API reference.
+
+        :raises OutcomeUnknown: no answer came; with rotation the old token may be spent.
+        """
+        response = self._call_with_secret(
+            "get_tokens_from_refresh_token", {"RefreshToken": refresh_token}, place=CLIENT_SECRET_PARAMETER,
+            proof=lambda secret: secret, sensitive=(refresh_token,),
+        )
+        return AuthResult.from_response(response)
+
+    @hide_locals
+    def global_sign_out(self, access_token: str) -> None:
+        """GlobalSignOut: Cognito revokes every refresh token of the access token's user,
+        and the access tokens they gave. Names no client (the token does): no hash."""
+        self._call("global_sign_out", {"AccessToken": access_token}, sensitive=(access_token,), with_client_id=False)
 
     def forgot_password(self, username: str) -> dict[str, str]:
         """ForgotPassword; returns CodeDeliveryDetails (Destination, DeliveryMedium, ...)."""

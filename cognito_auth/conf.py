@@ -1,7 +1,10 @@
-"""Settings for cognito_auth, read on every access so ``override_settings`` works.
+"""Settings for cognito_auth, read at call time so ``override_settings`` works.
 
 Every setting is ``COGNITO_AUTH_<NAME>`` in the project's settings; the defaults live
-here and nowhere else.
+here and nowhere else. A value read once is kept until Django's ``setting_changed``
+signal (sent by ``override_settings`` and pytest-django's ``settings``) names one of
+ours: a setting the project leaves unset otherwise costs a caught AttributeError inside
+Django's settings object, a few microseconds, on every request the middleware sees.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
 
 DEFAULTS: dict[str, Any] = {
     # Time bounds of one Cognito call, in seconds, and the attempts it may take. botocore's
@@ -41,6 +45,13 @@ DEFAULTS: dict[str, Any] = {
     # Sign-out revokes the session's refresh token in Cognito (one RevokeToken call), so a
     # copied token is worthless afterwards. Needs token revocation on the app client.
     "REVOKE_ON_LOGOUT": True,
+    # CognitoSessionMiddleware renews a session's access token this many seconds before it
+    # expires, or at a quarter of its lifetime before, whichever is less.
+    "RENEW_BEFORE": 60,
+    # Seconds a session may go without Cognito confirming it (one refresh call) even while
+    # its access token is fresh; None: only when the token is due. For sites that need a
+    # disabled or signed-out person gone within that time.
+    "REVALIDATE_AFTER": None,
     # Hosts an app client's endpoint URL may name besides Cognito's own https endpoints
     # (validators.AWS_COGNITO_HOST): a VPC endpoint's DNS name, an emulator's 127.0.0.1.
     # Pin the port ("127.0.0.1:9229", "[::1]:9229", "vpce-....amazonaws.com:443"): an entry
@@ -70,10 +81,24 @@ class CognitoAuthSettings:
 
     prefix = "COGNITO_AUTH_"
 
+    def __init__(self) -> None:
+        self._read: dict[str, Any] = {}
+
     def __getattr__(self, name: str) -> Any:
+        try:
+            return self._read[name]
+        except KeyError:
+            pass
         if name not in DEFAULTS:
             raise AttributeError(f"Unknown cognito_auth setting: {name}")
-        return getattr(settings, self.prefix + name, DEFAULTS[name])
+        value = self._read[name] = getattr(settings, self.prefix + name, DEFAULTS[name])
+        return value
+
+    def forget(self, *, setting: str, **kwargs: Any) -> None:
+        """``setting_changed`` receiver: read ours afresh after any change to them."""
+        if setting.startswith(self.prefix):
+            self._read.clear()
 
 
 app_settings = CognitoAuthSettings()
+setting_changed.connect(app_settings.forget, dispatch_uid="cognito_auth.conf")

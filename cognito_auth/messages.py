@@ -180,3 +180,7 @@ ATTRIBUTE_HELP = {
 }
 # A form posted with a charset other than UTF-8 (see form_charset.py).
 FORM_NOT_UTF8 = _("Forms must be sent as UTF-8. Reload the page and send the form again.")
+SIGN_OUT_EVERYWHERE_INCOMPLETE = _(
+    "You are signed out of this site on every device, but Cognito could not be reached to end "
+    "your sessions in other apps. Try again later."
+)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("login/choose/", steps.ChooseView.as_view(), name="login_choose"),
     path("login/totp_setup/", steps.TotpSetupView.as_view(), name="login_totp_setup"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("logout/everywhere/", views.LogoutEverywhereView.as_view(), name="logout_everywhere"),
     path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password_reset/confirm/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("password_reset/resend/", views.ResendCodeView.as_view(), name="password_reset_resend"),

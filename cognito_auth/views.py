@@ -14,7 +14,7 @@ from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, SuspiciousOperation
 from django.dispatch import Signal
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import resolve_url
@@ -25,11 +25,10 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
-from . import signals
+from . import sessions, signals
 from .backends import CHALLENGE_ATTRIBUTE
-from .client import get_cognito_client
 from .conf import app_settings
-from .exceptions import CognitoError, InvalidCredentials, TokenRejected
+from .exceptions import CognitoError
 from .forms import (
     CognitoAuthenticationForm,
     CognitoPasswordChangeForm,
@@ -50,11 +49,11 @@ from .messages import (
     NEW_CODE_SENT,
     PASSWORD_RESET_DONE,
     SESSION_EXPIRED,
+    SIGN_OUT_EVERYWHERE_INCOMPLETE,
     SIGN_UP_CONFIRMED,
 )
 from .models import AppClient
 from .steps import machine as steps
-from .tokens import SessionTokens
 
 try:
     from django.contrib.auth.decorators import login_not_required
@@ -126,6 +125,19 @@ class LogoutView(auth_views.LogoutView):
     # POST only on every Django version (4.2 still signs out on GET, with a warning): a
     # link or an <img> elsewhere must not sign anyone out.
     http_method_names = ["post", "options"]
+
+
+class LogoutEverywhereView(LogoutView):
+    """Sign out of every device: GlobalSignOut with the session's access token, then
+    every Django session of the person ends (``sessions.sign_out_everywhere``). POST only."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not sessions.sign_out_everywhere(request):
+            messages.error(request, SIGN_OUT_EVERYWHERE_INCOMPLETE)
+        redirect_to = self.get_success_url()
+        if redirect_to != request.get_full_path():
+            return HttpResponseRedirect(redirect_to)
+        return self.get(request, *args, **kwargs)
 
 
 def form_data(request: HttpRequest) -> QueryDict:
@@ -318,7 +330,7 @@ class PasswordChangeView(CognitoFormView):
     success_url = reverse_lazy("cognito_auth:password_change_done")
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.tokens = SessionTokens.load(request.session)
+        self.tokens = sessions.load(request.session)
         if self.tokens is None:
             if request.user.has_usable_password():
                 return auth_views.PasswordChangeView.as_view(
@@ -327,28 +339,18 @@ class PasswordChangeView(CognitoFormView):
             return self.sign_in_again()
         if not self.tokens.is_fresh and request.method == "POST":
             try:
-                self.tokens = self.renewed(self.tokens)
-            except (TokenRejected, InvalidCredentials):
+                self.tokens = sessions.renew(request, self.tokens)
+            except sessions.REFUSALS:
                 return self.sign_in_again()
-            except CognitoError:
+            except (CognitoError, SuspiciousOperation):
                 # Unreachable or misconfigured: the refresh token may be fine, so the person
                 # stays signed in and the form says "unavailable" (no access token to use).
                 self.tokens = dataclasses.replace(self.tokens, access_token="")
         return super().dispatch(request, *args, **kwargs)
 
-    def renewed(self, tokens: SessionTokens) -> SessionTokens:
-        """REFRESH_TOKEN_AUTH, hashed over the internal username, saved in the session."""
-        app_client = AppClient.objects.filter(pk=tokens.app_client_pk).first()
-        if app_client is None:
-            raise TokenRejected("app client removed")
-        result = get_cognito_client(app_client, self.request).refresh(tokens.refresh_token, tokens.cognito_username)
-        fresh = SessionTokens.from_auth_result(result, app_client, tokens.cognito_username, tokens.refresh_token)
-        fresh.save(self.request.session)
-        return fresh
-
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
-        kwargs["app_client"] = AppClient.objects.filter(pk=self.tokens.app_client_pk).first()
+        kwargs["app_client"] = sessions.app_client_of(self.tokens)
         return {**kwargs, "access_token": self.tokens.access_token}
 
     def form_valid(self, form: CognitoPasswordChangeForm) -> HttpResponse:

@@ -13,7 +13,7 @@ from django.test import Client
 
 from cognito_auth.client import secret_hash
 from cognito_auth.models import AppClient, CognitoIdentity
-from cognito_auth.tokens import SessionTokens
+from cognito_auth.sessions import SessionTokens
 
 PASSWORD = "Correct-Horse-7-battery"
 pytestmark = pytest.mark.django_db

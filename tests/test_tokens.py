@@ -7,7 +7,7 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 
 from cognito_auth import encryption
-from cognito_auth.tokens import SESSION_KEY, SESSION_PURPOSE, SessionTokens
+from cognito_auth.sessions import SESSION_KEY, SESSION_PURPOSE, SessionTokens
 
 
 @pytest.mark.django_db

@@ -422,3 +422,49 @@ def jwt_claims(token: str) -> dict[str, Any]:
     except (IndexError, ValueError):
         return {}
     return claims if isinstance(claims, dict) else {}
+
+
+# Sessions: token validity and refresh-token rotation ------------------------------------
+
+ROTATION_NEEDS_GET_TOKENS = (
+    "Refresh token rotation is enabled for this app client: renew tokens with GetTokensFromRefreshToken."
+)
+SECONDS_PER_UNIT = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+# AccessTokenValidity and IdTokenValidity: "from five minutes to one day"
+# (TokenValidityUnitsType, Cognito API reference). Units default to hours.
+TOKEN_VALIDITY_BOUNDS = (5 * 60, 24 * 3600)
+VALIDITY_SETTINGS = {"access": ("AccessTokenValidity", "AccessToken"), "id": ("IdTokenValidity", "IdToken")}
+
+
+def token_validity(config: dict[str, Any], token_use: str) -> int | None:
+    """Seconds an app client's access or ID tokens are valid; None when unset (an hour)."""
+    setting, unit_key = VALIDITY_SETTINGS[token_use]
+    value = config.get(setting)
+    if value is None:
+        return None
+    unit = (config.get("TokenValidityUnits") or {}).get(unit_key) or "hours"
+    return int(value) * SECONDS_PER_UNIT.get(unit, 3600)
+
+
+def check_token_validity(config: dict[str, Any]) -> None:
+    """Refuse a validity outside Cognito's bounds, as CreateUserPoolClient does; the
+    seconds unit is exempt from the five-minute floor so tests can use short tokens."""
+    for token_use, (setting, unit_key) in VALIDITY_SETTINGS.items():
+        seconds = token_validity(config, token_use)
+        if seconds is None:
+            continue
+        unit = (config.get("TokenValidityUnits") or {}).get(unit_key) or "hours"
+        low, high = TOKEN_VALIDITY_BOUNDS
+        if seconds > high or (seconds < low and unit != "seconds"):
+            raise CognitoError(
+                INVALID_PARAMETER, f"{setting} must be between 5 minutes and 1 day ({setting}={seconds} s)."
+            )
+
+
+def rotates_refresh_tokens(config: dict[str, Any]) -> bool:
+    return (config.get("RefreshTokenRotation") or {}).get("Feature") == "ENABLED"
+
+
+def retry_grace_period(config: dict[str, Any]) -> int:
+    """RetryGracePeriodSeconds (0 to 60): how long a rotated-out refresh token still works."""
+    return int((config.get("RefreshTokenRotation") or {}).get("RetryGracePeriodSeconds") or 0)

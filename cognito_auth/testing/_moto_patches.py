@@ -16,6 +16,8 @@ from typing import Any
 
 from moto.cognitoidp import models as moto_cognito
 
+from ._cognito_rules import token_validity
+
 # Cognito puts these attributes in an ID token as JSON booleans; moto keeps strings.
 BOOLEAN_CLAIMS = frozenset({"email_verified", "phone_number_verified"})
 
@@ -83,6 +85,10 @@ def _tokens_name_the_internal_username() -> None:
         extra_data: dict[str, Any] | None = None,
     ) -> tuple[str, int]:
         user = pool._get_user(username)
+        client = pool.clients.get(client_id)
+        if token_use in {"access", "id"} and client is not None:
+            # The app client's AccessTokenValidity / IdTokenValidity, which moto ignores.
+            expires_in = token_validity(client.extended_config, token_use) or expires_in
         is_access = token_use == "access"  # noqa: S105 - a token kind, not a secret
         now = int(time.time())
         payload: dict[str, Any] = {

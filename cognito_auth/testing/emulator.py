@@ -92,7 +92,6 @@ ADMIN_CALLS_NAMING_A_USER = frozenset(
         "AdminConfirmSignUp",
         "AdminUpdateUserAttributes",
         "AdminDeleteUserAttributes",
-        "AdminUserGlobalSignOut",
         "AdminAddUserToGroup",
         "AdminRemoveUserFromGroup",
         "AdminListGroupsForUser",
@@ -170,6 +169,9 @@ class StrictCognitoMiddleware:
         self._client_secrets: dict[str, list[_ClientSecret]] = {}
         # Access tokens a RevokeToken ended (moto has no RevokeToken at all).
         self._revoked_access_tokens: set[str] = set()
+        # Refresh tokens that GetTokensFromRefreshToken rotated out: token -> the end of
+        # their grace period (seconds since the epoch), after which Cognito refuses them.
+        self._rotated_out: dict[str, float] = {}
         # Sign-in steps after the password (challenges, MFA), which moto fakes.
         self._steps = SignInSteps(self._send_code, self._verify_challenge_hash)
         # USER_SRP_AUTH and PASSWORD_VERIFIER, which moto fakes (any claim passes).
@@ -185,6 +187,12 @@ class StrictCognitoMiddleware:
             "ConfirmSignUp": self._confirm_sign_up,
             "ResendConfirmationCode": self._resend_confirmation_code,
             "RevokeToken": self._revoke_token,
+            "GetTokensFromRefreshToken": self._get_tokens_from_refresh_token,
+            "GlobalSignOut": self._global_sign_out,
+            "AdminUserGlobalSignOut": self._global_sign_out,
+            "GetUser": self._get_user,
+            "CreateUserPoolClient": self._user_pool_client_settings,
+            "UpdateUserPoolClient": self._user_pool_client_settings,
             "ChangePassword": self._change_password,
             "AdminCreateUser": self._admin_create_user,
             **{action: self._admin_user_call for action in ADMIN_CALLS_NAMING_A_USER},
@@ -330,6 +338,8 @@ class StrictCognitoMiddleware:
         rules.check_auth_flow(flow, app_client.explicit_auth_flows)
         auth = call.params["AuthParameters"] = _dict(call.params.get("AuthParameters"))
         if flow in rules.REFRESH_FLOWS:
+            if rules.rotates_refresh_tokens(app_client.client.extended_config):
+                raise rules.CognitoError(rules.INVALID_PARAMETER, rules.ROTATION_NEEDS_GET_TOKENS)
             self._check_refresh(app_client, auth)
             return self._forward(call)
         username = _required(auth, "USERNAME")
@@ -351,7 +361,7 @@ class StrictCognitoMiddleware:
         if not self._secrets_of(app_client) or not received:
             # Settled without knowing the user: no secret to check, or no hash to check.
             self._verify_hash(app_client, received, "", "auth")
-        stored_username = _refresh_token_username(app_client, _required(auth, "REFRESH_TOKEN"))
+        stored_username = self._refresh_token_username(app_client, _required(auth, "REFRESH_TOKEN"))
         user = find_user(app_client.pool, stored_username)
         if user is None:
             raise rules.CognitoError(rules.NOT_AUTHORIZED, rules.BAD_REFRESH)
@@ -532,6 +542,84 @@ class StrictCognitoMiddleware:
             )
         # Cognito answers an unknown token with success too (OAuth token revocation).
         return _aws_json({})
+
+    # Sessions: refresh-token rotation, global sign-out, GetUser, token validity ---------
+
+    def _refresh_token_username(self, app_client: AppClient, token: str) -> str:
+        """The username stored with a refresh token this client was given; a token rotated
+        out refuses once its grace period is over."""
+        deadline = self._rotated_out.get(token)
+        if deadline is not None and time.time() >= deadline:
+            app_client.pool.refresh_tokens[token] = None
+            del self._rotated_out[token]
+        return _refresh_token_username(app_client, token)
+
+    def _get_tokens_from_refresh_token(self, call: _Call) -> Response:
+        """GetTokensFromRefreshToken, which moto lacks. The client secret itself (not a
+        hash) authorises it. With RefreshTokenRotation ENABLED the answer carries a new
+        refresh token, and the one sent stops working after RetryGracePeriodSeconds (0:
+        at once). A disabled or deleted user is refused, as on REFRESH_TOKEN_AUTH."""
+        app_client = self._app_client(call.params)
+        sent_secret = str(call.params.get("ClientSecret") or "")
+        if app_client.secret is not None and not any(
+            rules.same_secret(secret, sent_secret) for secret in self._secrets_of(app_client)
+        ):
+            raise rules.CognitoError(rules.NOT_AUTHORIZED, rules.INVALID_CLIENT_OR_SECRET)
+        token = _required(call.params, "RefreshToken")
+        username = self._refresh_token_username(app_client, token)
+        user = find_user(app_client.pool, username)
+        if user is None:
+            raise rules.CognitoError(rules.NOT_AUTHORIZED, rules.BAD_REFRESH)
+        if not user.enabled:
+            raise rules.CognitoError(rules.NOT_AUTHORIZED, rules.USER_DISABLED)
+        config = app_client.client.extended_config
+        issued = token
+        if rules.rotates_refresh_tokens(config):
+            issued, _ = app_client.pool.create_refresh_token(app_client.id, user.username)
+            grace = rules.retry_grace_period(config)
+            if grace:
+                self._rotated_out.setdefault(token, time.time() + grace)
+            else:
+                app_client.pool.refresh_tokens[token] = None
+        access_token, id_token, expires_in = app_client.pool.create_tokens_from_refresh_token(issued)
+        result = {"AccessToken": access_token, "IdToken": id_token, "ExpiresIn": expires_in, "TokenType": "Bearer"}
+        if issued != token:
+            result["RefreshToken"] = issued
+        return _aws_json({"AuthenticationResult": result})
+
+    def _global_sign_out(self, call: _Call) -> Response:
+        """GlobalSignOut / AdminUserGlobalSignOut: moto ends the user's refresh tokens;
+        Cognito also revokes every access token they gave, which moto only forgets."""
+        if call.action == "GlobalSignOut":
+            user = _user_of_access_token(call.params.get("AccessToken"))
+            pool = find_pool_by_access_token(call.params.get("AccessToken"))
+        else:
+            pool = self._pool(call.params)
+            user = find_user(pool, call.params.get("Username"))
+            if user is not None:
+                call.params["Username"] = user.username
+        if user is not None and pool is not None:
+            self._revoked_access_tokens.update(
+                token for token, (_, username) in list(pool.access_tokens.items()) if username == user.username
+            )
+            self._rotated_out = {
+                token: deadline for token, deadline in self._rotated_out.items()
+                if (pool.refresh_tokens.get(token) or ("", "", ""))[1] != user.username
+            }
+        return self._forward(call)
+
+    def _get_user(self, call: _Call) -> Response:
+        """GetUser: a disabled user is refused as at sign-in (moto's text is "username")."""
+        user = _user_of_access_token(call.params.get("AccessToken"))
+        if user is not None and not user.enabled:
+            raise rules.CognitoError(rules.NOT_AUTHORIZED, rules.USER_DISABLED)
+        return self._forward(call)
+
+    def _user_pool_client_settings(self, call: _Call) -> Response:
+        """Token validity as Cognito bounds it (5 minutes to a day), except that the
+        seconds unit may go below the floor: for tests only, real Cognito refuses it."""
+        rules.check_token_validity(call.params)
+        return self._forward(call)
 
     def _resend_confirmation_code(self, call: _Call) -> Response:
         # Moto has no ResendConfirmationCode: answered here entirely.

@@ -77,6 +77,30 @@ class CognitoPool:
         """A CONFIRMED user in this pool (see EmulatorClient.create_user); the internal username."""
         return self.emulator.create_user(self.pool_id, username, password, attributes, enabled)
 
+    def configure_app_client(
+        self, *, token_validity: int | None = None, rotation: bool | None = None, grace_period: int = 0,
+    ) -> None:
+        """UpdateUserPoolClient for this pool's app client, keeping its sign-in flows.
+
+        `token_validity`: seconds the access and ID tokens are valid (the seconds unit,
+        which the emulator accepts below Cognito's five-minute floor for tests). `rotation`:
+        RefreshTokenRotation ENABLED or DISABLED, with `grace_period` seconds
+        (RetryGracePeriodSeconds, 0 to 60) for a rotated-out refresh token.
+        """
+        options: dict[str, Any] = {"ExplicitAuthFlows": list(POOL_CLIENT_FLOWS)}
+        if token_validity is not None:
+            options.update(
+                AccessTokenValidity=token_validity, IdTokenValidity=token_validity,
+                TokenValidityUnits={"AccessToken": "seconds", "IdToken": "seconds"},
+            )
+        if rotation is not None:
+            options["RefreshTokenRotation"] = {
+                "Feature": "ENABLED" if rotation else "DISABLED", "RetryGracePeriodSeconds": grace_period,
+            }
+        self.emulator.boto3_admin_client().update_user_pool_client(
+            UserPoolId=self.pool_id, ClientId=self.client_id, **options
+        )
+
     def latest_code(self, username: str, kind: str = "forgot_password") -> str:
         """The newest code of `kind` sent to `username` (internal username) in this pool."""
         return self.emulator.latest_code(username, kind, pool_id=self.pool_id)

@@ -19,7 +19,7 @@ from django.test import AsyncClient
 from django.urls import include, path
 
 from cognito_auth.backends import FAILURE_ATTRIBUTE
-from cognito_auth.tokens import SessionTokens
+from cognito_auth.sessions import SessionTokens
 
 from .conftest import PASSWORD, Site
 

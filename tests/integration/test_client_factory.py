@@ -12,7 +12,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from cognito_auth.backends import CognitoBackend
 from cognito_auth.client import CognitoClient, configured_client_class, get_cognito_client
 from cognito_auth.doctor import diagnose
-from cognito_auth.tokens import SessionTokens
+from cognito_auth.sessions import SessionTokens
 
 from .conftest import PASSWORD
 

@@ -13,7 +13,7 @@ from django.db import connection
 from cognito_auth.client import CognitoClient
 from cognito_auth.exceptions import InvalidCredentials
 from cognito_auth.models import AppClient, CognitoIdentity
-from cognito_auth.tokens import SESSION_KEY, SessionTokens
+from cognito_auth.sessions import SESSION_KEY, SessionTokens
 
 from .conftest import PASSWORD
 

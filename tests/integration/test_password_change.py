@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 
 from cognito_auth.models import AppClient
-from cognito_auth.tokens import SessionTokens
+from cognito_auth.sessions import SessionTokens
 
 from .conftest import PASSWORD
 
@@ -82,7 +82,8 @@ def test_rejected_refresh_token_means_sign_in_again(site, alice, cognito_pool, c
     expire_access_token(site)
     # An administrator signs the user out everywhere: the refresh token stops working.
     cognito_emulator.boto3_admin_client().admin_user_global_sign_out(UserPoolId=cognito_pool.pool_id, Username="alice")
-    response = change(site)
+    # CognitoSessionMiddleware renews on the next page and finds the session refused.
+    response = site.get(CHANGE)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/accounts/login/?next=/accounts/password_change/")
     assert site.get("/").status_code == 302  # signed out

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 
 from cognito_auth import encryption
-from cognito_auth.tokens import SESSION_KEY, SESSION_PURPOSE
+from cognito_auth.sessions import SESSION_KEY, SESSION_PURPOSE
 from cognito_auth.views import RESET_SESSION_KEY, SIGN_UP_SESSION_KEY
 
 from .conftest import PASSWORD

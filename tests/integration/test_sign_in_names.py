@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 
 from cognito_auth.models import AppClient, CognitoIdentity
-from cognito_auth.tokens import SessionTokens
+from cognito_auth.sessions import SessionTokens
 
 from .conftest import PASSWORD
 
