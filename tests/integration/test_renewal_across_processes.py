@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -58,6 +59,8 @@ def two_servers(tmp_path, app_client_for_pool) -> Iterator[list[str]]:
         "CACHE_URL": f"filecache://{tmp_path / 'cache'}",
         "SECRET_KEY": django_settings.SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # The example project pins its emulator's port; these servers use the test's one.
+        "COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS": urlsplit(app_client_for_pool.endpoint_url).netloc,
     }
     servers: list[tuple[int, subprocess.Popen]] = []
     try:
