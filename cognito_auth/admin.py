@@ -58,7 +58,7 @@ class AppClientForm(forms.ModelForm):
         model = AppClient
         fields = [
             "name", "region", "user_pool_id", "client_id", "endpoint_url", "is_default", "hosts",
-            "auth_flow", "refresh_token_rotation",
+            "auth_flow", "sign_in_methods", "refresh_token_rotation",
         ]
 
     def clean(self) -> dict:
@@ -116,7 +116,7 @@ class AppClientAdmin(admin.ModelAdmin):
             "previous_secret_status", "new_previous_client_secret", "clear_previous_client_secret",
         ]}),
         (_("Serving"), {"fields": ["is_default", "hosts", "endpoint_url", "updated_at"]}),
-        (_("Sign-in"), {"fields": ["auth_flow", "refresh_token_rotation"]}),
+        (_("Sign-in"), {"fields": ["auth_flow", "sign_in_methods", "refresh_token_rotation"]}),
         (_("Last failure"), {"fields": ["last_failure_at", "last_failure_reason"]}),
     ]
     actions = [check_connection]

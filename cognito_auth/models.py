@@ -114,6 +114,48 @@ class AuthFlow(models.TextChoices):
 
     USER_PASSWORD_AUTH = "USER_PASSWORD_AUTH", _("Password (USER_PASSWORD_AUTH)")
     USER_SRP_AUTH = "USER_SRP_AUTH", _("Secure Remote Password (USER_SRP_AUTH)")
+    USER_AUTH = "USER_AUTH", _("Choice-based sign-in (USER_AUTH)")
+
+
+class SignInMethod(models.TextChoices):
+    """The first factors a ``USER_AUTH`` login page offers: InitiateAuth's
+    PREFERRED_CHALLENGE values (and the pool's ``SignInPolicy.AllowedFirstAuthFactors``,
+    where the password is one factor, PASSWORD, whichever way it is proved)."""
+
+    PASSWORD = "PASSWORD", _("Password, sent to Cognito (PASSWORD)")
+    PASSWORD_SRP = "PASSWORD_SRP", _("Password, proved without sending it (PASSWORD_SRP)")
+    EMAIL_OTP = "EMAIL_OTP", _("A one-time code by email (EMAIL_OTP)")
+    SMS_OTP = "SMS_OTP", _("A one-time code by SMS (SMS_OTP)")
+    WEB_AUTHN = "WEB_AUTHN", _("Passkey (WEB_AUTHN)")
+
+
+#: What a new ``USER_AUTH`` client offers until the admin says otherwise.
+DEFAULT_SIGN_IN_METHODS = "PASSWORD EMAIL_OTP"
+
+
+def parse_sign_in_methods(value: str) -> list[str]:
+    """The methods listed in ``value`` (spaces or commas), known ones only, in the order
+    of ``SignInMethod``; PASSWORD and PASSWORD_SRP together read as PASSWORD_SRP (one
+    password field: it is proved without being sent)."""
+    listed = {item.strip().upper() for item in HOST_SEPARATORS.split(value or "") if item.strip()}
+    methods = [method for method in SignInMethod.values if method in listed]
+    if SignInMethod.PASSWORD_SRP in methods and SignInMethod.PASSWORD in methods:
+        methods.remove(SignInMethod.PASSWORD)
+    return methods
+
+
+def validate_sign_in_methods(value: str) -> None:
+    """Every listed method known, at least one."""
+    listed = [item.strip().upper() for item in HOST_SEPARATORS.split(value or "") if item.strip()]
+    unknown = [item for item in listed if item not in SignInMethod.values]
+    if unknown:
+        raise ValidationError(
+            _("Unknown sign-in method %(method)s; choose among %(known)s."),
+            params={"method": unknown[0][:40], "known": ", ".join(SignInMethod.values)},
+            code="unknown_method",
+        )
+    if not listed:
+        raise ValidationError(_("Choose at least one sign-in method."), code="no_method")
 
 
 class AppClient(models.Model):
@@ -171,7 +213,25 @@ class AppClient(models.Model):
         default=AuthFlow.USER_PASSWORD_AUTH,
         help_text=_(
             "USER_PASSWORD_AUTH sends the password to Cognito (over TLS) in one call; USER_SRP_AUTH "
-            "proves it without sending it, in two calls. The Cognito app client must allow the flow."
+            "proves it without sending it, in two calls; USER_AUTH (choice-based sign-in) offers the "
+            "sign-in methods below. The Cognito app client must allow the flow (ALLOW_USER_PASSWORD_AUTH, "
+            "ALLOW_USER_SRP_AUTH or ALLOW_USER_AUTH in its authentication flows)."
+        ),
+    )
+    sign_in_methods = models.CharField(
+        _("sign-in methods"),
+        max_length=100,
+        blank=True,
+        default=DEFAULT_SIGN_IN_METHODS,
+        validators=[validate_sign_in_methods],
+        help_text=_(
+            "Only with the USER_AUTH flow: what the login page offers, separated by spaces. PASSWORD "
+            "(the password sent to Cognito) or PASSWORD_SRP (proved without sending it); EMAIL_OTP "
+            "(\"Email me a sign-in code\"); SMS_OTP (a code by text message); WEB_AUTHN (passkeys). "
+            "The user pool must be on the Essentials plan or higher with choice-based sign-in on, and "
+            "allow each method as a first factor (Sign-in policy: allowed first authentication factors; "
+            "PASSWORD covers both password methods); email codes need the pool to send email (Amazon SES "
+            "for production), SMS codes an SMS configuration; the app client must allow ALLOW_USER_AUTH."
         ),
     )
     refresh_token_rotation = models.BooleanField(
@@ -247,8 +307,28 @@ class AppClient(models.Model):
         # same transaction. The database constraint still refuses two concurrent defaults.
         super().validate_constraints(exclude={*(exclude or ()), "is_default"})
 
+    @property
+    def offered_sign_in_methods(self) -> list[str]:
+        """The first factors the login page offers (``SignInMethod`` values): those listed
+        under a ``USER_AUTH`` flow; the password alone under any other flow."""
+        if self.auth_flow != AuthFlow.USER_AUTH:
+            return [SignInMethod.PASSWORD]
+        return parse_sign_in_methods(self.sign_in_methods)
+
+    @property
+    def password_method(self) -> str:
+        """How a ``USER_AUTH`` client proves a password: PASSWORD_SRP when offered, else
+        PASSWORD; "" when it offers no password."""
+        offered = self.offered_sign_in_methods
+        for method in (SignInMethod.PASSWORD_SRP, SignInMethod.PASSWORD):
+            if method in offered:
+                return str(method)
+        return ""
+
     def clean(self) -> None:
         super().clean()
+        if self.auth_flow == AuthFlow.USER_AUTH and not parse_sign_in_methods(self.sign_in_methods):
+            raise ValidationError({"sign_in_methods": _("Choose at least one sign-in method for USER_AUTH.")})
         pool_region = self.user_pool_id.split("_", 1)[0]
         if self.user_pool_id and self.region and pool_region != self.region:
             raise ValidationError(

@@ -53,6 +53,7 @@ from ._moto_state import (
     user_attributes,
 )
 from ._srp_sign_in import PASSWORD_VERIFIER, SrpSignIns
+from ._user_auth import USER_AUTH, UserAuthSignIns, check_sign_in_policy
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -68,7 +69,10 @@ AWS_JSON = "application/x-amz-json-1.1"
 # Moto hands out its forgot-password code in this header, prefixed; no client may see it.
 MOTO_CODE_HEADER = "x-moto-forgot-password-confirmation-code"
 MOTO_CODE_PREFIX = "moto-confirmation-code:"
-CODE_LABELS = {"forgot_password": "ForgotPassword", "sign_up": "SignUp", "sms_mfa": "SMS MFA", "email_otp": "Email MFA"}
+CODE_LABELS = {
+    "forgot_password": "ForgotPassword", "sign_up": "SignUp", "sms_mfa": "SMS MFA", "email_otp": "Email code",
+    "sms_otp": "SMS code",
+}
 # The longest an answer asked to come late is held (seconds) when no test releases it.
 LATE_ANSWER_LIMIT = 60.0
 
@@ -176,6 +180,11 @@ class StrictCognitoMiddleware:
         self._steps = SignInSteps(self._send_code, self._verify_challenge_hash)
         # USER_SRP_AUTH and PASSWORD_VERIFIER, which moto fakes (any claim passes).
         self._srp = SrpSignIns(self._steps, self._verify_challenge_hash)
+        # USER_AUTH (choice-based sign-in: one-time codes, SELECT_CHALLENGE), which moto lacks.
+        self._user_auth = UserAuthSignIns(
+            self._steps, self._srp, self._verify_challenge_hash,
+            check_password=self._password_checked, send_code=self._send_code,
+        )
         self._handlers: dict[str, Callable[[_Call], Response]] = {
             "InitiateAuth": self._initiate_auth,
             "AdminInitiateAuth": self._initiate_auth,
@@ -192,6 +201,8 @@ class StrictCognitoMiddleware:
             "AdminUserGlobalSignOut": self._global_sign_out,
             "GetUser": self._get_user,
             "CreateUserPoolClient": self._user_pool_client_settings,
+            "CreateUserPool": self._user_pool_settings,
+            "UpdateUserPool": self._user_pool_settings,
             "UpdateUserPoolClient": self._user_pool_client_settings,
             "ChangePassword": self._change_password,
             "AdminCreateUser": self._admin_create_user,
@@ -353,6 +364,8 @@ class StrictCognitoMiddleware:
                 return _aws_json(step)
         if flow == "USER_SRP_AUTH":
             return _aws_json(self._srp.start(app_client, username, auth.get("SRP_A")))
+        if flow == USER_AUTH:
+            return _aws_json(self._user_auth.start(app_client, auth, call.params.get("Session")))
         return self._forward(call)
 
     def _check_refresh(self, app_client: AppClient, auth: dict[str, Any]) -> None:
@@ -374,6 +387,14 @@ class StrictCognitoMiddleware:
             self._rehash_for_moto(app_client, auth, stored_username)
         if not user.enabled:
             raise rules.CognitoError(rules.NOT_AUTHORIZED, rules.USER_DISABLED)
+
+    def _password_checked(self, app_client: AppClient, username: str, password: str) -> CognitoIdpUser:
+        """The user ``username`` names, once ``password`` is theirs (USER_AUTH's PASSWORD)."""
+        self._check_password_sign_in(app_client, {"USERNAME": username, "PASSWORD": password})
+        user = find_user(app_client.pool, username)
+        if user is None:  # checked above; only a concurrent delete gets here
+            raise rules.CognitoError(rules.NOT_AUTHORIZED, rules.INCORRECT_CREDENTIALS)
+        return user
 
     def _check_password_sign_in(self, app_client: AppClient, auth: dict[str, Any]) -> None:
         password = _required(auth, "PASSWORD")
@@ -400,6 +421,8 @@ class StrictCognitoMiddleware:
 
     def _respond_to_auth_challenge(self, call: _Call) -> Response:
         app_client = self._app_client(call.params)
+        if self._user_auth.owns(call.params.get("Session")):
+            return _aws_json(self._user_auth.respond(app_client, call.params))
         if call.params.get("ChallengeName") in STEP_CHALLENGES:
             return _aws_json(self._steps.respond(app_client, call.params))
         if call.params.get("ChallengeName") == PASSWORD_VERIFIER:
@@ -480,14 +503,16 @@ class StrictCognitoMiddleware:
             raise rules.CognitoError(rules.ALIAS_EXISTS, rules.ALIAS_TAKEN.format(attribute=pending.attribute))
         call.params["Username"] = user.username
         response = self._forward(call)
-        if response.status_code == 200:
-            del self._codes[key]
-            # The code reached that address, so Cognito marks it verified; moto does not.
-            user.update_attributes([{"Name": f"{pending.attribute}_verified", "Value": "true"}])
-            if alias_holder is not None:
-                # ForceAliasCreation: the alias moves to this user, as Cognito documents.
-                alias_holder.update_attributes([{"Name": f"{pending.attribute}_verified", "Value": "false"}])
-        return response
+        if response.status_code != 200:
+            return response
+        del self._codes[key]
+        # The code reached that address, so Cognito marks it verified; moto does not.
+        user.update_attributes([{"Name": f"{pending.attribute}_verified", "Value": "true"}])
+        if alias_holder is not None:
+            # ForceAliasCreation: the alias moves to this user, as Cognito documents.
+            alias_holder.update_attributes([{"Name": f"{pending.attribute}_verified", "Value": "false"}])
+        # A Session that signs the user in once with USER_AUTH (ConfirmSignUp's answer).
+        return _aws_json({"Session": self._user_auth.sign_up_session(app_client, user)})
 
     def _alias_holder(self, app_client: AppClient, user: CognitoIdpUser, attribute: str) -> CognitoIdpUser | None:
         """Another user whose verified alias is the value `user` is about to verify."""
@@ -621,6 +646,12 @@ class StrictCognitoMiddleware:
         rules.check_token_validity(call.params)
         return self._forward(call)
 
+    def _user_pool_settings(self, call: _Call) -> Response:
+        """CreateUserPool / UpdateUserPool: the sign-in policy's first factors checked
+        (moto stores any), then moto's answer."""
+        check_sign_in_policy(call.params)
+        return self._forward(call)
+
     def _resend_confirmation_code(self, call: _Call) -> Response:
         # Moto has no ResendConfirmationCode: answered here entirely.
         app_client, username = self._secret_hash_param_call(call)
@@ -677,8 +708,10 @@ class StrictCognitoMiddleware:
         """Expire the open sign-in sessions (challenges) of a pool or app client, as if
         their AuthSessionValidity had passed; the number expired."""
         with self._lock:
-            return self._steps.expire(pool_id=pool_id, client_id=client_id) + self._srp.expire(
-                pool_id=pool_id, client_id=client_id
+            return (
+                self._steps.expire(pool_id=pool_id, client_id=client_id)
+                + self._srp.expire(pool_id=pool_id, client_id=client_id)
+                + self._user_auth.expire(pool_id=pool_id, client_id=client_id)
             )
 
     def _expire_sessions_answer(self, request: Request) -> dict[str, int]:

@@ -42,6 +42,10 @@ import pytest
 from cognito_auth.testing.process import EmulatorClient, EmulatorProcess
 
 POOL_CLIENT_FLOWS = ("ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
+# An app client for choice-based sign-in (USER_AUTH), SRP too (PASSWORD_SRP needs no other flag).
+USER_AUTH_CLIENT_FLOWS = ("ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
+# CreateUserPool's Policies for a pool that allows every first factor the emulator has.
+PASSWORDLESS_POLICIES = {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP", "SMS_OTP"]}}
 
 
 @dataclass(frozen=True)
@@ -79,15 +83,17 @@ class CognitoPool:
 
     def configure_app_client(
         self, *, token_validity: int | None = None, rotation: bool | None = None, grace_period: int = 0,
+        flows: Sequence[str] = POOL_CLIENT_FLOWS,
     ) -> None:
         """UpdateUserPoolClient for this pool's app client, keeping its sign-in flows.
 
         `token_validity`: seconds the access and ID tokens are valid (the seconds unit,
         which the emulator accepts below Cognito's five-minute floor for tests). `rotation`:
         RefreshTokenRotation ENABLED or DISABLED, with `grace_period` seconds
-        (RetryGracePeriodSeconds, 0 to 60) for a rotated-out refresh token.
+        (RetryGracePeriodSeconds, 0 to 60) for a rotated-out refresh token. `flows`: its
+        ExplicitAuthFlows (``USER_AUTH_CLIENT_FLOWS`` for choice-based sign-in).
         """
-        options: dict[str, Any] = {"ExplicitAuthFlows": list(POOL_CLIENT_FLOWS)}
+        options: dict[str, Any] = {"ExplicitAuthFlows": list(flows)}
         if token_validity is not None:
             options.update(
                 AccessTokenValidity=token_validity, IdTokenValidity=token_validity,
