@@ -29,11 +29,13 @@ from .exceptions import (
     UserNotConfirmed,
 )
 from .log_values import MESSAGE_LIMIT, loggable
-from .models import AppClient, CognitoIdentity
+from .models import AppClient, AuthFlow, CognitoIdentity
 from .sessions import SessionTokens
 from .tokens import id_token_claims
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from django.contrib.auth.base_user import AbstractBaseUser
     from django.db.models import QuerySet
     from django.http import HttpRequest
@@ -96,9 +98,43 @@ class CognitoBackend(ModelBackend):
         app_client = AppClient.objects.for_request(request)
         if app_client is None:
             return None
+        if app_client.auth_flow == AuthFlow.USER_AUTH and not app_client.password_method:
+            # The site signs people in without a password; Django-only accounts still may.
+            return _note_failure(request, "password_not_offered")
+        cognito = get_cognito_client(app_client, request, client_class=self.client_class)
+        return self._first_factor(
+            request, app_client,
+            lambda: cognito.sign_in(
+                username, password, app_client.auth_flow, password_method=app_client.password_method or "PASSWORD",
+            ),
+        )
+
+    def request_sign_in_code(self, request: HttpRequest | None, username: str, method: str) -> None:
+        """Start a choice-based sign-in (USER_AUTH) with a one-time code: InitiateAuth with
+        PREFERRED_CHALLENGE ``method`` (EMAIL_OTP or SMS_OTP), so Cognito sends the code.
+        Its challenge (the code, or SELECT_CHALLENGE when the person cannot use that
+        method) is left on ``request`` as ``challenge_received`` does, for the login view
+        to start the step; a refusal is noted as ``authenticate`` notes it.
+
+        :returns: None: nobody is signed in by asking for a code.
+        """
+        app_client = AppClient.objects.for_request(request)
+        if app_client is None or method not in app_client.offered_sign_in_methods:
+            return _note_failure(request, "method_not_offered")
+        cognito = get_cognito_client(app_client, request, client_class=self.client_class)
+        user = self._first_factor(request, app_client, lambda: cognito.initiate_user_auth(username, method))
+        if user is not None:  # tokens for a code request: no pool answers so; never sign in on it
+            logger.warning("App client %r: Cognito handed out tokens before any code was entered.", app_client.name)
+            return _note_failure(request, "unavailable")
+        return None
+
+    def _first_factor(
+        self, request: HttpRequest | None, app_client: AppClient, send: Callable[[], AuthResult],
+    ) -> AbstractBaseUser | None:
+        """``send()`` the first call of a sign-in; its tokens' user, or None with the reason
+        noted (see ``authenticate``) or the challenge left for the login view."""
         try:
-            cognito = get_cognito_client(app_client, request, client_class=self.client_class)
-            result = cognito.sign_in(username, password, app_client.auth_flow)
+            result = send()
         except (InvalidCredentials, InvalidRequest):
             return None  # wrong password, unknown or disabled user: let ModelBackend try
         except UserNotConfirmed:

@@ -222,6 +222,8 @@ class AuthResult:
     # a challenge's parameters): every answer to the challenge is hashed over it, never
     # over the alias typed. Later challenges of one sign-in may omit it, so it is carried on.
     internal_username: str = ""
+    # SELECT_CHALLENGE (USER_AUTH): the first factors Cognito offers, as challenge names.
+    available_challenges: tuple[str, ...] = ()
 
     @classmethod
     def from_response(cls, response: dict[str, Any], internal_username: str = "") -> AuthResult:
@@ -239,11 +241,17 @@ class AuthResult:
             challenge_parameters=response.get("ChallengeParameters"),
             session=response.get("Session", ""),
             internal_username=str(named or internal_username),
+            available_challenges=tuple(
+                str(name) for name in response.get("AvailableChallenges") or () if isinstance(name, str)
+            ),
         )
 
 
 # InitiateAuth's AuthFlow values for a password sign-in (models.AuthFlow), and SRP's challenge.
-PASSWORD_AUTH, SRP_AUTH = "USER_PASSWORD_AUTH", "USER_SRP_AUTH"
+PASSWORD_AUTH, SRP_AUTH, USER_AUTH = "USER_PASSWORD_AUTH", "USER_SRP_AUTH", "USER_AUTH"
+# USER_AUTH's two ways to prove a password (PREFERRED_CHALLENGE / SELECT_CHALLENGE answers).
+PASSWORD_CHALLENGE, PASSWORD_SRP_CHALLENGE = "PASSWORD", "PASSWORD_SRP"
+SELECT_CHALLENGE = "SELECT_CHALLENGE"
 PASSWORD_VERIFIER = "PASSWORD_VERIFIER"  # noqa: S105 - a Cognito name, not a secret
 
 # Where a call carries the hash: (the parameter holding it, or None for top level; its name).
@@ -280,7 +288,10 @@ class CognitoClient:
         return secret_hash(username, self.app_client.client_id, secret)
 
     @hide_locals
-    def sign_in(self, username: str, password: str, auth_flow: str = PASSWORD_AUTH) -> AuthResult:
+    def sign_in(
+        self, username: str, password: str, auth_flow: str = PASSWORD_AUTH, *,
+        password_method: str = PASSWORD_CHALLENGE,
+    ) -> AuthResult:
         """Sign in with a password, the way the app client's ``auth_flow`` says.
 
         - ``"USER_PASSWORD_AUTH"``: one InitiateAuth carrying the password.
@@ -288,13 +299,17 @@ class CognitoClient:
           SRP_A (hashed over the name as typed); Cognito answers PASSWORD_VERIFIER, and
           RespondToAuthChallenge carries the proof (``srp.SrpSession``), with USERNAME and
           SECRET_HASH over the challenge's USER_ID_FOR_SRP, the internal username.
+        - ``"USER_AUTH"``: choice-based sign-in with PREFERRED_CHALLENGE ``password_method``:
+          PASSWORD (the password in InitiateAuth, one call) or PASSWORD_SRP (SRP_A in
+          InitiateAuth, then PASSWORD_VERIFIER as above). A user who cannot use it gets
+          SELECT_CHALLENGE back, for the caller to offer (``select_challenge``).
 
         Sources: InitiateAuth and RespondToAuthChallenge in the Amazon Cognito API
         Reference; RFC 5054 for SRP.
 
         :returns: tokens, or the next challenge (NEW_PASSWORD_REQUIRED, MFA...) whose
             ``internal_username`` every later answer is hashed over.
-        :raises ValueError: an ``auth_flow`` other than those two.
+        :raises ValueError: an ``auth_flow`` or ``password_method`` this method does not know.
         :raises CognitoError: a subclass for Cognito's refusal (``InvalidCredentials`` for a
             wrong password under either flow), ``ServiceUnavailable`` for a malformed
             PASSWORD_VERIFIER challenge.
@@ -303,7 +318,70 @@ class CognitoClient:
             return self.initiate_password_auth(username, password)
         if auth_flow == SRP_AUTH:
             return self._srp_sign_in(username, password)
-        raise ValueError(f"auth_flow must be {PASSWORD_AUTH} or {SRP_AUTH}, not {auth_flow!r}")
+        if auth_flow == USER_AUTH and password_method == PASSWORD_CHALLENGE:
+            return self.initiate_user_auth(username, PASSWORD_CHALLENGE, password=password)
+        if auth_flow == USER_AUTH and password_method == PASSWORD_SRP_CHALLENGE:
+            return self._srp_sign_in(username, password, user_auth=True)
+        raise ValueError(f"auth_flow {auth_flow!r} with password method {password_method!r} is not a password sign-in")
+
+    @hide_locals
+    def initiate_user_auth(
+        self, username: str, preferred_challenge: str | None = None, session: str | None = None, *,
+        password: str = "", srp: SrpSession | None = None,
+    ) -> AuthResult:
+        """InitiateAuth USER_AUTH (choice-based sign-in), hashed over the name as typed.
+
+        ``preferred_challenge``: PREFERRED_CHALLENGE, a first factor (PASSWORD,
+        PASSWORD_SRP, EMAIL_OTP, SMS_OTP, WEB_AUTHN); None lets Cognito answer
+        SELECT_CHALLENGE with ``available_challenges``, as it also does when the user cannot
+        use the one preferred. ``password`` goes with PASSWORD, ``srp``'s SRP_A with
+        PASSWORD_SRP. ``session``: ConfirmSignUp's Session, which signs the person just
+        confirmed in without a second code (the top-level Session of InitiateAuth).
+        Never sent twice: it may send a code, and it counts towards a lockout.
+        Source: InitiateAuth (AuthParameters for USER_AUTH, Session, AvailableChallenges)
+        in the Amazon Cognito API Reference.
+
+        :returns: tokens, or a challenge (EMAIL_OTP, SMS_OTP, SELECT_CHALLENGE,
+            PASSWORD_VERIFIER, MFA...) naming the internal username as USERNAME.
+        :raises CognitoError: ``FlowNotEnabled`` without ALLOW_USER_AUTH on the app client,
+            ``FeatureUnavailable`` on a pool whose plan lacks it, ``InvalidCredentials``...
+        """
+        parameters = {"USERNAME": username}
+        if preferred_challenge:
+            parameters["PREFERRED_CHALLENGE"] = preferred_challenge
+        if password:
+            parameters["PASSWORD"] = password
+        if srp is not None:
+            parameters["SRP_A"] = srp.start()
+        params: dict[str, Any] = {"AuthFlow": USER_AUTH, "AuthParameters": parameters}
+        if session:
+            params["Session"] = session
+        response = self._user_call(
+            "initiate_auth", params, username=username, hash_at=IN_AUTH_PARAMETERS, sensitive=(password, session or ""),
+        )
+        return AuthResult.from_response(response)
+
+    @hide_locals
+    def select_challenge(self, session: str, internal_username: str, answer: str, password: str = "") -> AuthResult:
+        """Answer SELECT_CHALLENGE with one of its ``available_challenges``, hashed over the
+        internal username. PASSWORD carries the password; PASSWORD_SRP carries SRP_A and
+        then proves the password against PASSWORD_VERIFIER; EMAIL_OTP / SMS_OTP have
+        Cognito send a code (the next challenge). Source: ChallengeResponseType
+        (SELECT_CHALLENGE) in the Amazon Cognito API Reference.
+
+        :returns: tokens or the next challenge.
+        :raises CognitoError: as ``respond_to_auth_challenge``.
+        """
+        if answer == PASSWORD_SRP_CHALLENGE:
+            srp = SrpSession(self.app_client.user_pool_id)
+            first = self.respond_to_auth_challenge(
+                SELECT_CHALLENGE, session, internal_username, {"ANSWER": answer, "SRP_A": srp.start()},
+            )
+            return self._prove_srp(srp, first, password)
+        responses = {"ANSWER": answer, **({"PASSWORD": password} if password else {})}
+        return self.respond_to_auth_challenge(
+            SELECT_CHALLENGE, session, internal_username, responses, secret_answers=(password,),
+        )
 
     @hide_locals
     def initiate_password_auth(self, username: str, password: str) -> AuthResult:
@@ -335,9 +413,17 @@ class CognitoClient:
         return AuthResult.from_response(response)
 
     @hide_locals
-    def _srp_sign_in(self, username: str, password: str) -> AuthResult:
+    def _srp_sign_in(self, username: str, password: str, *, user_auth: bool = False) -> AuthResult:
         srp = SrpSession(self.app_client.user_pool_id)
-        first = self.initiate_srp_auth(username, srp)
+        if user_auth:
+            first = self.initiate_user_auth(username, PASSWORD_SRP_CHALLENGE, srp=srp)
+        else:
+            first = self.initiate_srp_auth(username, srp)
+        return self._prove_srp(srp, first, password)
+
+    @hide_locals
+    def _prove_srp(self, srp: SrpSession, first: AuthResult, password: str) -> AuthResult:
+        """Answer PASSWORD_VERIFIER with the proof of ``password``."""
         if first.challenge_name != PASSWORD_VERIFIER:
             return first  # tokens never come here; any other step is the caller's to answer
         internal = first.internal_username
@@ -515,11 +601,14 @@ class CognitoClient:
         )
 
     @hide_locals
-    def confirm_sign_up(self, username: str, code: str) -> None:
-        self._user_call(
+    def confirm_sign_up(self, username: str, code: str) -> str:
+        """ConfirmSignUp. :returns: its Session ("" when none came), which
+        ``initiate_user_auth(..., session=...)`` turns into a sign-in once."""
+        response = self._user_call(
             "confirm_sign_up", {"Username": username, "ConfirmationCode": code},
             username=username, hash_at=TOP_LEVEL, sensitive=(code,),
         )
+        return str(response.get("Session") or "")
 
     def resend_confirmation_code(self, username: str) -> dict[str, str]:
         response = self._user_call(

@@ -175,6 +175,18 @@ class FlowNotEnabled(ConfigurationError):
         )
 
 
+class FeatureUnavailable(ConfigurationError):
+    """The user pool's feature plan lacks what the call needs (FeatureUnavailableInTierException):
+    choice-based sign-in (USER_AUTH) and passwordless first factors need Essentials or Plus."""
+
+    operator_hint = (
+        "Choice-based sign-in (USER_AUTH), email and SMS codes and passkeys need the user pool on the "
+        "Essentials plan or higher (User pool > Settings > Feature plan), with the methods allowed as "
+        "first factors (Authentication > Sign-in > Choice-based sign-in options); or set this app "
+        "client's sign-in flow in the admin to USER_PASSWORD_AUTH or USER_SRP_AUTH."
+    )
+
+
 class SecretUnreadable(ConfigurationError):
     """A stored secret was encrypted under a SECRET_KEY that is neither current nor a
     fallback: no call can be made until it is entered again."""
@@ -247,6 +259,7 @@ ERROR_CLASSES: dict[str, type[CognitoError]] = {
     "InvalidLambdaResponseException": ConfigurationError,
     "UnsupportedOperationException": ConfigurationError,
     "UnexpectedLambdaException": ConfigurationError,
+    "FeatureUnavailableInTierException": FeatureUnavailable,
     "UserLambdaValidationException": InvalidRequest,
     # VerifySoftwareToken's wrong first code (AWS: "a code mismatch and the service fails
     # to configure the software token TOTP MFA").

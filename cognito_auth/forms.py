@@ -44,6 +44,7 @@ from .exceptions import (
 from .log_values import MESSAGE_LIMIT, loggable
 from .messages import ACCOUNT_FAILURES, LOGIN_FAILURES, OUTCOME_UNKNOWN, PASSWORD_MISMATCH
 from .models import AppClient
+from .steps.machine import cognito_backend
 from .validators import (
     CODE_MAX_LENGTH,
     PASSWORD_MAX_LENGTH,
@@ -95,8 +96,21 @@ class CognitoAuthenticationForm(AuthenticationForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
+    # Choice-based sign-in (USER_AUTH): the buttons that ask for a one-time code instead of
+    # a password ("Email me a sign-in code") post it as ``method``; a button, not a field.
+    code_methods = ("EMAIL_OTP", "SMS_OTP")
+
     def __init__(self, request=None, *args, **kwargs) -> None:
         super().__init__(request, *args, **kwargs)
+        app_client = AppClient.objects.for_request(request)
+        #: What the login page offers: ``SignInMethod`` values of the app client serving it.
+        self.sign_in_methods = app_client.offered_sign_in_methods if app_client is not None else ["PASSWORD"]
+        self.method = str(self.data.get("method") or "") if self.is_bound else ""
+        if self.method or not {"PASSWORD", "PASSWORD_SRP"} & set(self.sign_in_methods):
+            # A code is asked for, or the site has no password: none goes with it.
+            self.fields["password"].required = False
+        if not {"PASSWORD", "PASSWORD_SRP"} & set(self.sign_in_methods):
+            self.fields["password"].widget = forms.HiddenInput()
         # Django sizes the field after the user model's USERNAME_FIELD, with no validator;
         # Cognito's limit is the one that counts, checked before any call.
         username = self.fields["username"]
@@ -107,12 +121,29 @@ class CognitoAuthenticationForm(AuthenticationForm):
     def clean(self) -> dict:
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
-        if username is not None and password:
+        if self.method and (self.method not in self.code_methods or self.method not in self.sign_in_methods):
+            raise ValidationError(self.failure_messages["method_not_offered"], code="method_not_offered")
+        if username is not None and self.method and not self.errors:
+            self.request_sign_in_code(username, self.method)
+        elif username is not None and not password and self.fields["password"].required is False:
+            raise ValidationError(self.failure_messages["password_not_offered"], code="password_not_offered")
+        elif username is not None and password:
             self.user_cache = authenticate(self.request, username=username, password=password)
             if self.user_cache is None:
                 raise self.get_login_failure_error()
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+    def request_sign_in_code(self, username: str, method: str) -> None:
+        """Ask Cognito for a one-time code (``CognitoBackend.request_sign_in_code``). No one is
+        signed in yet: the error this raises carries Cognito's next step ("challenge", which
+        the login view follows to the code page) or the reason it refused.
+
+        :raises ValidationError: always.
+        """
+        _path, backend = cognito_backend()
+        backend.request_sign_in_code(self.request, username, method)
+        raise self.get_login_failure_error()
 
     def get_login_failure_error(self) -> ValidationError:
         """Cognito's reason when the backend left one with a message of its own, else

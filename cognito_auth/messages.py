@@ -17,6 +17,10 @@ LOGIN_FAILURES = {
         "Please contact the site's administrators."
     ),
     "rate_limited": _("Too many attempts. Please wait a few minutes, then try again."),
+    # The login form posted a sign-in method this site's app client does not offer.
+    "method_not_offered": _("This way of signing in is not available here. Please choose another."),
+    # A USER_AUTH site offers no password, and a password was posted anyway.
+    "password_not_offered": _("This site signs you in without a password. Use one of the buttons below."),
     # A sign-in step succeeded but no Django user may sign in (verify_claims, a conflict):
     # the operator's log says which.
     "refused": _("We could not sign you in. Please contact the site's administrators."),
@@ -139,6 +143,7 @@ STEP_CODE_INSTRUCTIONS = {
     "SOFTWARE_TOKEN_MFA": _("Enter the 6-digit code your authenticator app shows for this site."),
     "SMS_MFA": CODE_SENT["SMS"],
     "EMAIL_OTP": CODE_SENT["EMAIL"],
+    "SMS_OTP": CODE_SENT["SMS"],
 }
 STEP_CODE_SENT_SOMEWHERE = _("We sent you a sign-in code. Enter it below.")
 # SELECT_MFA_TYPE's choices.
@@ -147,6 +152,18 @@ MFA_CHOICE_LABELS = {
     "SOFTWARE_TOKEN_MFA": _("A code from my authenticator app"),
     "EMAIL_OTP": _("A code by email"),
 }
+# SELECT_CHALLENGE's first factors (choice-based sign-in), and the login page's buttons.
+FIRST_FACTOR_LABELS = {
+    "PASSWORD": _("My password"),
+    "PASSWORD_SRP": _("My password"),
+    "EMAIL_OTP": _("A sign-in code by email"),
+    "SMS_OTP": _("A sign-in code by text message (SMS)"),
+}
+SIGN_IN_METHOD_BUTTONS = {
+    "EMAIL_OTP": _("Email me a sign-in code"),
+    "SMS_OTP": _("Text me a sign-in code"),
+}
+CHOOSE_PASSWORD_REQUIRED = _("Enter your password to sign in with it.")
 TOTP_QR_TITLE = _("QR code to scan with your authenticator app")
 TOTP_VERIFIED = _("Your authenticator app is set up. Enter a code it shows to finish signing in.")
 NEW_PASSWORD_INSTRUCTIONS = _("Please choose a new password to finish signing in.")

@@ -49,6 +49,7 @@ from .messages import (
     NEW_CODE_SENT,
     PASSWORD_RESET_DONE,
     SESSION_EXPIRED,
+    SIGN_IN_METHOD_BUTTONS,
     SIGN_OUT_EVERYWHERE_INCOMPLETE,
     SIGN_UP_CONFIRMED,
 )
@@ -113,11 +114,24 @@ class LoginView(auth_views.LoginView):
         return kwargs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
         return {
-            **super().get_context_data(**kwargs),
+            **context,
             "sign_up_enabled": app_settings.SIGN_UP_ENABLED,
             "login_failed_hint": LOGIN_FAILED_HINT,
+            **sign_in_method_context(context["form"]),
         }
+
+
+def sign_in_method_context(form: CognitoAuthenticationForm) -> dict[str, Any]:
+    """What the login page offers, as its app client says: the password (``password_offered``)
+    and the one-time code buttons (``code_buttons``: (method, label) pairs)."""
+    methods = getattr(form, "sign_in_methods", ["PASSWORD"])
+    return {
+        "password_offered": bool({"PASSWORD", "PASSWORD_SRP"} & set(methods)),
+        "code_buttons": [(method, SIGN_IN_METHOD_BUTTONS[method]) for method in methods
+                         if method in SIGN_IN_METHOD_BUTTONS],
+    }
 
 
 class LogoutView(auth_views.LogoutView):

@@ -23,7 +23,16 @@ from ..exceptions import (
     RateLimited,
 )
 from ..forms import POLICY_PREFIX, code_field, password_field
-from ..messages import ATTRIBUTE_HELP, ATTRIBUTE_LABELS, MFA_CHOICE_LABELS, PASSWORD_MISMATCH, STEP_FAILURES
+from ..messages import (
+    ATTRIBUTE_HELP,
+    ATTRIBUTE_LABELS,
+    CHOOSE_PASSWORD_REQUIRED,
+    FIRST_FACTOR_LABELS,
+    MFA_CHOICE_LABELS,
+    PASSWORD_MISMATCH,
+    STEP_FAILURES,
+)
+from ..validators import PASSWORD_MAX_LENGTH
 from . import machine
 
 if TYPE_CHECKING:
@@ -38,6 +47,7 @@ CODE_KEYS = {
     machine.SMS_MFA: "SMS_MFA_CODE",
     machine.SOFTWARE_TOKEN_MFA: "SOFTWARE_TOKEN_MFA_CODE",
     machine.EMAIL_OTP: "EMAIL_OTP_CODE",
+    machine.SMS_OTP: "SMS_OTP_CODE",
 }
 # SELECT_MFA_TYPE's ANSWER as ChallengeResponseType documents it: email MFA is EMAIL_MFA there.
 CHOICE_ANSWERS = {machine.EMAIL_OTP: "EMAIL_MFA"}
@@ -177,7 +187,7 @@ def attribute_field(name: str) -> forms.Field:
 
 
 class CodeForm(StepForm):
-    """SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP: the code."""
+    """SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP, SMS_OTP: the code."""
 
     error_fields = {"code_mismatch": "code", "expired_code": "code"}
 
@@ -202,6 +212,42 @@ class ChooseForm(StepForm):
     def answer(self) -> None:
         choice = self.cleaned_data["choice"]
         self.respond({"ANSWER": CHOICE_ANSWERS.get(choice, choice)})
+
+
+class ChooseFirstFactorForm(StepForm):
+    """SELECT_CHALLENGE (choice-based sign-in): one of the first factors Cognito offered
+    and the app client offers; any other value is a form error. Choosing the password
+    asks for it (the ``password`` field, required then): PASSWORD sends it, PASSWORD_SRP
+    proves it (``CognitoClient.select_challenge``)."""
+
+    error_fields = {"invalid_password": "password"}
+
+    choice = forms.ChoiceField(label=_("How do you want to sign in?"), widget=forms.RadioSelect)
+    password = forms.CharField(
+        label=_("Password"), required=False, strip=False, max_length=PASSWORD_MAX_LENGTH,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["choice"].choices = [
+            (name, FIRST_FACTOR_LABELS[name]) for name in self.sign_in_step.choices if name in FIRST_FACTOR_LABELS
+        ]
+        if not {machine.PASSWORD, machine.PASSWORD_SRP} & set(self.sign_in_step.choices):
+            del self.fields["password"]
+
+    def clean(self) -> dict[str, Any]:
+        choice = self.cleaned_data.get("choice")
+        if choice in (machine.PASSWORD, machine.PASSWORD_SRP) and not self.cleaned_data.get("password"):
+            self.add_error("password", ValidationError(CHOOSE_PASSWORD_REQUIRED, code="required"))
+        return super().clean()
+
+    def answer(self) -> None:
+        step = self.sign_in_step
+        choice = self.cleaned_data["choice"]
+        by_password = choice in (machine.PASSWORD, machine.PASSWORD_SRP)
+        password = (self.cleaned_data.get("password") or "") if by_password else ""
+        self.call(lambda: self.cognito.select_challenge(step.session, step.internal_username, choice, password))
 
 
 class TotpSetupForm(StepForm):

@@ -52,6 +52,13 @@ SOFTWARE_TOKEN_MFA = "SOFTWARE_TOKEN_MFA"  # noqa: S105 - a Cognito name, not a 
 EMAIL_OTP = "EMAIL_OTP"
 SELECT_MFA_TYPE = "SELECT_MFA_TYPE"
 MFA_SETUP = "MFA_SETUP"
+# Choice-based sign-in (USER_AUTH): the first factors, and the choice among them.
+SMS_OTP = "SMS_OTP"
+SELECT_CHALLENGE = "SELECT_CHALLENGE"
+PASSWORD = "PASSWORD"  # noqa: S105 - a Cognito name, not a secret
+PASSWORD_SRP = "PASSWORD_SRP"  # noqa: S105 - a Cognito name, not a secret
+# The first factors a SELECT_CHALLENGE may offer that this app answers (WEB_AUTHN: not yet).
+FIRST_FACTOR_CHOICES = (PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP)
 
 # Challenge -> the URL name of its page.
 PAGES = {
@@ -59,7 +66,9 @@ PAGES = {
     SMS_MFA: "cognito_auth:login_code",
     SOFTWARE_TOKEN_MFA: "cognito_auth:login_code",
     EMAIL_OTP: "cognito_auth:login_code",
+    SMS_OTP: "cognito_auth:login_code",
     SELECT_MFA_TYPE: "cognito_auth:login_choose",
+    SELECT_CHALLENGE: "cognito_auth:login_choose",
     MFA_SETUP: "cognito_auth:login_totp_setup",
 }
 # The factors a SELECT_MFA_TYPE may offer. Cognito's documented answer for email is
@@ -94,7 +103,8 @@ class SignInStep:
     medium: str = ""
     # NEW_PASSWORD_REQUIRED: the attributes to collect, without their prefix.
     required_attributes: list[str] = field(default_factory=list)
-    # SELECT_MFA_TYPE: the factors offered; MFA_SETUP: the factors that can be set up.
+    # SELECT_MFA_TYPE: the factors offered; MFA_SETUP: the factors that can be set up;
+    # SELECT_CHALLENGE: the first factors Cognito offers that the app client offers too.
     choices: list[str] = field(default_factory=list)
     # MFA_SETUP: the secret AssociateSoftwareToken gave, and how far the set-up got
     # ("" before AssociateSoftwareToken, "associated", "verified").
@@ -159,7 +169,7 @@ def advance(request: HttpRequest, step: SignInStep, result: AuthResult, app_clie
     """
     if not result.challenge_name:
         return finish(request, step, result, app_client)
-    if not answerable(result, step):
+    if not answerable(result, step) or not answerable_with(result, app_client):
         logger.info("Sign-in needs the %s challenge, which this app does not answer", loggable(result.challenge_name))
         clear(request.session)
         messages.error(request, LOGIN_FAILURES["challenge"])
@@ -175,7 +185,9 @@ def advance(request: HttpRequest, step: SignInStep, result: AuthResult, app_clie
         destination=parameters.get("CODE_DELIVERY_DESTINATION", ""),
         medium=parameters.get("CODE_DELIVERY_DELIVERY_MEDIUM", ""),
         required_attributes=_json_list(parameters.get("requiredAttributes"), prefix=USER_ATTRIBUTE_PREFIX),
-        choices=_offered(parameters),
+        choices=(
+            _first_factors(result, app_client) if result.challenge_name == SELECT_CHALLENGE else _offered(parameters)
+        ),
         totp_secret="",
         totp_stage="",
     )
@@ -190,6 +202,12 @@ def answerable(result: AuthResult, step: SignInStep) -> bool:
         return False
     can_set_up = _offered(result.challenge_parameters or {})
     return result.challenge_name != MFA_SETUP or not can_set_up or SOFTWARE_TOKEN_MFA in can_set_up
+
+
+def answerable_with(result: AuthResult, app_client: AppClient) -> bool:
+    """``answerable``, and a SELECT_CHALLENGE offers at least one first factor that this
+    app answers and the app client offers."""
+    return result.challenge_name != SELECT_CHALLENGE or bool(_first_factors(result, app_client))
 
 
 def finish(request: HttpRequest, step: SignInStep, result: AuthResult, app_client: AppClient) -> HttpResponse:
@@ -252,6 +270,17 @@ def _offered(parameters: dict[str, str]) -> list[str]:
     listed = _json_list(parameters.get("MFAS_CAN_CHOOSE") or parameters.get("MFAS_CAN_SETUP"))
     offered = [CHOICE_SYNONYMS.get(name, name) for name in listed]
     return [name for name in MFA_CHOICES if name in offered]
+
+
+def _first_factors(result: AuthResult, app_client: AppClient) -> list[str]:
+    """SELECT_CHALLENGE's AvailableChallenges that this app answers and the app client
+    offers; the password once, as the client proves it (``password_method``)."""
+    offered = set(app_client.offered_sign_in_methods)
+    available = set(result.available_challenges)
+    chosen = [name for name in FIRST_FACTOR_CHOICES if name in available and name in offered]
+    if PASSWORD in chosen and PASSWORD_SRP in chosen:
+        chosen.remove(PASSWORD)
+    return chosen
 
 
 def _json_list(value: Any, prefix: str = "") -> list[str]:

@@ -29,7 +29,7 @@ from ..messages import (
 from ..models import AppClient
 from ..views import anonymous, form_data, protected
 from . import machine
-from .forms import ChooseForm, CodeForm, NewPasswordForm, StepForm, TotpSetupForm
+from .forms import ChooseFirstFactorForm, ChooseForm, CodeForm, NewPasswordForm, StepForm, TotpSetupForm
 from .totp import otpauth_uri, qr_svg
 
 
@@ -89,7 +89,7 @@ class NewPasswordView(StepView):
 
 
 class CodeView(StepView):
-    challenges = frozenset({machine.SMS_MFA, machine.SOFTWARE_TOKEN_MFA, machine.EMAIL_OTP})
+    challenges = frozenset({machine.SMS_MFA, machine.SOFTWARE_TOKEN_MFA, machine.EMAIL_OTP, machine.SMS_OTP})
     form_class = CodeForm
     template_name = "cognito_auth/login_code.html"
 
@@ -103,9 +103,15 @@ class CodeView(StepView):
 
 
 class ChooseView(StepView):
-    challenges = frozenset({machine.SELECT_MFA_TYPE})
-    form_class = ChooseForm
+    """SELECT_MFA_TYPE (a second factor) and SELECT_CHALLENGE (a first factor, USER_AUTH)."""
+
+    challenges = frozenset({machine.SELECT_MFA_TYPE, machine.SELECT_CHALLENGE})
     template_name = "cognito_auth/login_choose.html"
+
+    def get_form_class(self) -> type[StepForm]:
+        if self.sign_in_step.challenge_name == machine.SELECT_CHALLENGE:
+            return ChooseFirstFactorForm
+        return ChooseForm
 
 
 class TotpSetupView(StepView):
