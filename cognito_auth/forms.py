@@ -404,8 +404,10 @@ class SignUpConfirmForm(KnownUsernameMixin, CognitoForm):
     code = code_field()
 
     def clean(self) -> dict:
+        #: ConfirmSignUp's Session, which signs the person in at once under USER_AUTH ("" if none).
+        self.session = ""
         if not self.errors and self.account_username:
-            self.call_cognito("confirm_sign_up", self.account_username, self.cleaned_data["code"])
+            self.session = self.call_cognito("confirm_sign_up", self.account_username, self.cleaned_data["code"]) or ""
         return self.cleaned_data
 
 

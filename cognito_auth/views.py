@@ -27,6 +27,7 @@ from django.views.generic import FormView, TemplateView
 
 from . import sessions, signals
 from .backends import CHALLENGE_ATTRIBUTE
+from .client import get_cognito_client
 from .conf import app_settings
 from .exceptions import CognitoError
 from .forms import (
@@ -53,7 +54,7 @@ from .messages import (
     SIGN_OUT_EVERYWHERE_INCOMPLETE,
     SIGN_UP_CONFIRMED,
 )
-from .models import AppClient
+from .models import AppClient, AuthFlow
 from .steps import machine as steps
 
 try:
@@ -431,7 +432,27 @@ class SignUpConfirmView(CodeEntryView):
 
     def form_valid(self, form: SignUpConfirmForm) -> HttpResponse:
         messages.success(self.request, SIGN_UP_CONFIRMED)
-        return super().form_valid(form)
+        medium = (self.pending(self.session_key) or {}).get("medium", "")
+        response = super().form_valid(form)
+        app_client = form.app_client
+        if form.session and app_client is not None and app_client.auth_flow == AuthFlow.USER_AUTH:
+            return self.sign_in(form, app_client, medium) or response
+        return response
+
+    def sign_in(self, form: SignUpConfirmForm, app_client: AppClient, medium: str) -> HttpResponse | None:
+        """Sign the person just confirmed in, with ConfirmSignUp's Session through USER_AUTH
+        (no second code, no password): to ``LOGIN_REDIRECT_URL``, or through any step
+        Cognito asks for. The confirmation code counts as the first factor, named as
+        PREFERRED_CHALLENGE by where it went (EMAIL_OTP, SMS_OTP). None (the login page,
+        as before) when Cognito refuses."""
+        preferred = {"EMAIL": "EMAIL_OTP", "SMS": "SMS_OTP"}.get(medium)
+        try:
+            result = get_cognito_client(app_client, self.request).initiate_user_auth(
+                form.account_username or "", preferred, session=form.session,
+            )
+        except CognitoError:  # logged by the client where the operator must act
+            return None
+        return steps.begin(self.request, result, app_client, form.account_username or "", "")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "already_confirmed_hint": ALREADY_CONFIRMED_HINT}

@@ -29,6 +29,12 @@ class Pool:
 
     cognito: Any
     internal: str
+    kind: str
+
+    @property
+    def new_name(self) -> str:
+        """A name to sign up with: a username, or in an email-as-username pool the email."""
+        return "newcomer" if self.kind == "alias" else "newcomer@example.com"
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.cognito, name)
@@ -46,7 +52,7 @@ def pool(request, cognito_pool_factory, db):
         client_secret=cognito.client_secret, endpoint_url=cognito.endpoint_url, is_default=True,
         auth_flow="USER_AUTH", sign_in_methods="PASSWORD EMAIL_OTP SMS_OTP",
     )
-    return Pool(cognito, internal)
+    return Pool(cognito, internal, request.param)
 
 
 def offer(methods: str) -> None:
@@ -195,3 +201,34 @@ def test_unknown_name_gets_the_same_pages(site, pool) -> None:
     refused = answer(site, PAGES["code"], {"code": "123456"})
     assert refused.status_code == 200
     assert WRONG_CODE in html.unescape(refused.text)
+
+
+def test_sign_up_confirmation_signs_in_at_once(site, pool, settings) -> None:
+    settings.COGNITO_AUTH_SIGN_UP_ENABLED = True
+    signed_up = site.post_form("/accounts/signup/", {
+        "username": pool.new_name, "email": "newcomer@example.com", "password1": PASSWORD, "password2": PASSWORD,
+    })
+    assert signed_up.headers["Location"] == "/accounts/signup/confirm/"
+    internal = next(message["username"] for message in reversed(pool.emulator.outbox())
+                    if message["kind"] == "sign_up" and message["pool_id"] == pool.pool_id)
+    start = len(pool.calls())
+    confirmed = site.post_form("/accounts/signup/confirm/", {"code": pool.latest_code(internal, "sign_up")})
+    assert confirmed.status_code == 302
+    assert confirmed.headers["Location"] == "/"
+    assert signed_in_as(site)
+    calls = [(call["action"], call["auth_flow"]) for call in pool.calls()[start:]]
+    assert calls == [("ConfirmSignUp", None), ("InitiateAuth", "USER_AUTH")]
+
+
+def test_sign_up_confirmation_without_user_auth_goes_to_login(site, pool, settings) -> None:
+    settings.COGNITO_AUTH_SIGN_UP_ENABLED = True
+    app_client = AppClient.objects.get()
+    app_client.auth_flow = "USER_PASSWORD_AUTH"
+    app_client.save()
+    site.post_form("/accounts/signup/", {
+        "username": pool.new_name, "email": "newcomer@example.com", "password1": PASSWORD, "password2": PASSWORD,
+    })
+    internal = next(message["username"] for message in reversed(pool.emulator.outbox())
+                    if message["kind"] == "sign_up" and message["pool_id"] == pool.pool_id)
+    confirmed = site.post_form("/accounts/signup/confirm/", {"code": pool.latest_code(internal, "sign_up")})
+    assert confirmed.headers["Location"] == "/accounts/login/"
