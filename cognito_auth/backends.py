@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.views.decorators.debug import sensitive_variables
 
 from . import groups
+from .budget import request_budget
 from .client import CognitoClient, get_cognito_client
 from .exceptions import (
     CognitoError,
@@ -96,6 +97,13 @@ class CognitoBackend(ModelBackend):
         app_client = AppClient.objects.for_request(request)
         if app_client is None:
             return None
+        with request_budget():  # a login view of the site's own, outside this app's views
+            return self._authenticate(request, app_client, username, password)
+
+    @sensitive_variables("password")
+    def _authenticate(
+        self, request: HttpRequest | None, app_client: AppClient, username: str, password: str,
+    ) -> AbstractBaseUser | None:
         try:
             cognito = get_cognito_client(app_client, request, client_class=self.client_class)
             result = cognito.sign_in(username, password, app_client.auth_flow)

@@ -26,9 +26,11 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import wraps
+from typing import Any, TypeVar
 
 from .conf import app_settings
 from .exceptions import ServiceUnavailable
@@ -47,6 +49,7 @@ MINIMUM_CALL = 2 * TIER
 FOLLOW_UP_MINIMUM = 2.0
 
 _deadline: ContextVar[float | None] = ContextVar("cognito_auth_deadline", default=None)
+View = TypeVar("View", bound=Callable[..., Any])
 
 
 @contextmanager
@@ -63,6 +66,17 @@ def request_budget() -> Iterator[None]:
         yield
     finally:
         _deadline.reset(token)
+
+
+def within_request_budget(view: View) -> View:
+    """Decorate a (sync) view or ``dispatch`` so its Cognito work shares one deadline."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with request_budget():
+            return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def remaining() -> float | None:
