@@ -6,7 +6,7 @@ from functools import partial
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_permission_codename, get_user_model
 from django.http import HttpRequest
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as _
@@ -173,12 +173,40 @@ class AppClientAdmin(admin.ModelAdmin):
         }[obj.previous_secret_state]
 
 
+# The fields that say which Django account a Cognito user signs in to. Whoever sets them
+# can hand any account (a superuser's included) to a Cognito user they control.
+LINK_FIELDS = ("user", "user_pool_id", "sub")
+
+
+def may_link_users(request: HttpRequest) -> bool:
+    """Whether this person may link a Cognito user to a Django user (``LINK_FIELDS``): the
+    user model's own change permission (``auth.change_user`` for Django's ``User``), as
+    linking hands over the account as surely as setting its password does."""
+    user_model = get_user_model()
+    codename = get_permission_codename("change", user_model._meta)
+    return request.user.has_perm(f"{user_model._meta.app_label}.{codename}")
+
+
 @admin.register(CognitoIdentity)
 class CognitoIdentityAdmin(admin.ModelAdmin):
+    """Links between Cognito users and Django users. Adding one, or changing whom it
+    links, needs the user model's change permission besides this model's (see
+    ``may_link_users``)."""
+
     list_display = ["cognito_username", "user", "user_pool_id", "sub", "created_at"]
     list_filter = ["user_pool_id"]
     raw_id_fields = ["user"]
     readonly_fields = ["created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and may_link_users(request)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: CognitoIdentity | None = None) -> list[str]:
+        # Read-only fields leave the form, so a POST that names them changes nothing.
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not may_link_users(request):
+            readonly += LINK_FIELDS
+        return readonly
 
     def get_search_fields(self, request: HttpRequest) -> list[str]:
         # The user model's own name and email fields: a custom one may lack either.

@@ -34,6 +34,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from . import messages
 from .backends import CognitoBackend
+from .budget import request_budget
 from .exceptions import ConfigurationError, EndpointNotAllowed, ServiceUnavailable
 from .groups import cognito_groups
 from .models import AppClient
@@ -176,6 +177,14 @@ def authenticate_bearer(
     :raises BearerRefused: 401 (no token, or one not accepted, or no Django user for it),
         403 (a scope or group missing) or 503 (the keys could not be fetched).
     """
+    with request_budget():  # the JWKS fetch, with or without CognitoSessionMiddleware
+        return _authenticate_bearer(request, token_use, scopes, groups, backend)
+
+
+def _authenticate_bearer(
+    request: HttpRequest, token_use: TokenUse | None, scopes: Collection[str], groups: Collection[str],
+    backend: CognitoBackend | None,
+) -> BearerIdentity:
     token = bearer_token(request)
     if token is None:
         raise BearerRefused(401, "no_token")

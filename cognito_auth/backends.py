@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.views.decorators.debug import sensitive_variables
 
 from . import groups
+from .budget import request_budget
 from .client import CognitoClient, get_cognito_client
 from .exceptions import (
     CognitoError,
@@ -102,12 +103,13 @@ class CognitoBackend(ModelBackend):
             # The site signs people in without a password; Django-only accounts still may.
             return _note_failure(request, "password_not_offered")
         cognito = get_cognito_client(app_client, request, client_class=self.client_class)
-        return self._first_factor(
-            request, app_client,
-            lambda: cognito.sign_in(
-                username, password, app_client.auth_flow, password_method=app_client.password_method or "PASSWORD",
-            ),
-        )
+        with request_budget():  # a login view of the site's own, outside this app's views
+            return self._first_factor(
+                request, app_client,
+                lambda: cognito.sign_in(
+                    username, password, app_client.auth_flow, password_method=app_client.password_method or "PASSWORD",
+                ),
+            )
 
     def request_sign_in_code(self, request: HttpRequest | None, username: str, method: str) -> None:
         """Start a choice-based sign-in (USER_AUTH) with a one-time code: InitiateAuth with
@@ -122,7 +124,8 @@ class CognitoBackend(ModelBackend):
         if app_client is None or method not in app_client.offered_sign_in_methods:
             return _note_failure(request, "method_not_offered")
         cognito = get_cognito_client(app_client, request, client_class=self.client_class)
-        user = self._first_factor(request, app_client, lambda: cognito.initiate_user_auth(username, method))
+        with request_budget():
+            user = self._first_factor(request, app_client, lambda: cognito.initiate_user_auth(username, method))
         if user is not None:  # tokens for a code request: no pool answers so; never sign in on it
             logger.warning("App client %r: Cognito handed out tokens before any code was entered.", app_client.name)
             return _note_failure(request, "unavailable")

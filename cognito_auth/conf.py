@@ -26,6 +26,15 @@ DEFAULTS: dict[str, Any] = {
     "CONNECT_TIMEOUT": 1.0,
     "READ_TIMEOUT": 6.0,
     "MAX_ATTEMPTS": 2,
+    # Seconds one request may spend on all its Cognito calls and JWKS fetches together
+    # (see budget.py); None: no bound beyond each call's own. A page making several calls
+    # (SRP's two steps, a reset then the look-up of whose password it was, a renewal then
+    # the page's own call) would otherwise add their worst cases up. Each call gets at
+    # most what is left as its timeouts; one that cannot get 1 s is not sent
+    # ("temporarily unavailable"), and optional follow-ups are skipped under 2 s left.
+    # 9 s covers one call's worst case (8.5 s above) and leaves 1 s of the 10 s promise
+    # for Django's own work.
+    "REQUEST_BUDGET": 9.0,
     # Proxies (addresses or CIDR networks) whose X-Forwarded-For is believed when telling
     # Cognito's threat protection the person's IP address (UserContextData). Empty: the
     # address is REMOTE_ADDR, and X-Forwarded-For, which anyone can send, is ignored.

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import SuspiciousOperation
 from django.views.decorators.debug import sensitive_variables
 
+from . import budget
 from .client import CognitoClient, get_cognito_client
 from .encryption import UndecryptableSecret
 from .exceptions import CognitoError, FlowNotEnabled
@@ -31,7 +32,11 @@ if TYPE_CHECKING:
     from .models import AppClient
 
 logger = logging.getLogger("cognito_auth")
-
+# What the operator reads when the look-up is skipped (budget.allows_follow_up).
+LOOK_UP = (
+    "the look-up of whose password was reset (only a Cognito identity whose internal username is "
+    "exactly the name typed has its sessions ended)"
+)
 
 
 @dataclass(frozen=True)
@@ -60,11 +65,15 @@ def user_after_reset(
     Clients that do not allow USER_SRP_AUTH get one USER_PASSWORD_AUTH with the new
     password instead: the ID token's ``sub`` (its refresh token then revoked), or a
     challenge's ``USER_ID_FOR_SRP``. None when neither works; the caller then matches
-    only an identity whose internal username is exactly the name typed.
+    only an identity whose internal username is exactly the name typed. None too, without
+    asking, when the request's Cognito budget is nearly spent (``budget.allows_follow_up``:
+    logged at WARNING).
 
     Source: InitiateAuth and RespondToAuthChallenge in the Cognito API reference
     (PASSWORD_VERIFIER's parameters), RFC 5054 for A.
     """
+    if not budget.allows_follow_up(LOOK_UP):
+        return None
     client = get_cognito_client(app_client, request)
     try:
         # Never answered: the session's ``a`` is dropped with it. Not reported: a client
@@ -86,6 +95,8 @@ def user_after_reset(
 def _user_from_password_sign_in(
     client: CognitoClient, app_client: AppClient, typed_name: str, new_password: str,
 ) -> CognitoUser | None:
+    if not budget.allows_follow_up(LOOK_UP):
+        return None
     try:
         result = client.initiate_password_auth(typed_name, new_password)
     except CognitoError as exc:
@@ -110,8 +121,10 @@ def _user_from_password_sign_in(
 
 
 def _revoke(client: CognitoClient, refresh_token: str) -> None:
-    """The sign-in was only to learn who it is: its tokens must not outlive the request."""
-    if refresh_token:
+    """The sign-in was only to learn who it is: its tokens must not outlive the request.
+    Skipped when the budget is nearly spent: the tokens were never stored or shown, and
+    expire on their own."""
+    if refresh_token and budget.allows_follow_up("RevokeToken of the look-up's sign-in (its tokens were never stored)"):
         try:
             client.revoke_refresh_token(refresh_token)
         except CognitoError:

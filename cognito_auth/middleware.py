@@ -20,6 +20,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 
 from . import sessions
+from .budget import request_budget
 
 
 class CognitoSessionMiddleware:
@@ -32,14 +33,17 @@ class CognitoSessionMiddleware:
     Django-only sessions are untouched.
 
     It works in ``process_view``, after ``CsrfViewMiddleware`` has had its say: a forged
-    POST makes no Cognito call and ends no session.
+    POST makes no Cognito call and ends no session. The whole request runs in one Cognito
+    time budget (``budget.request_budget``): a renewal here and the page's own calls
+    share ``COGNITO_AUTH_REQUEST_BUDGET``.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        with request_budget():
+            return self.get_response(request)
 
     def process_view(
         self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any,

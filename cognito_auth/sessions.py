@@ -25,7 +25,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, load_backend, logout
 from django.core.cache import caches
 from django.core.exceptions import SuspiciousOperation
 
-from . import encryption
+from . import budget, encryption
 from .client import get_cognito_client
 from .conf import app_settings
 from .exceptions import (
@@ -365,7 +365,8 @@ def end(request: HttpRequest) -> None:
 def revoke(request: HttpRequest) -> None:
     """RevokeToken for the session's refresh token (and the access tokens it gave), when
     ``COGNITO_AUTH_REVOKE_ON_LOGOUT`` is on. Never fails: an unreachable or refusing
-    Cognito is logged by the client, and sign-out goes on."""
+    Cognito is logged by the client, and sign-out goes on. Skipped (WARNING) when the
+    request's Cognito budget is nearly spent (``budget.allows_follow_up``)."""
     if not app_settings.REVOKE_ON_LOGOUT:
         return
     tokens = SessionTokens.load(request.session)
@@ -373,6 +374,10 @@ def revoke(request: HttpRequest) -> None:
         return
     app_client = app_client_of(tokens)
     if app_client is None:
+        return
+    if not budget.allows_follow_up(
+        f"RevokeToken at the sign-out of {tokens.cognito_username!r} (the refresh token stays valid until it expires)"
+    ):
         return
     try:
         get_cognito_client(app_client, request).revoke_refresh_token(tokens.refresh_token)

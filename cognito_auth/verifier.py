@@ -41,6 +41,7 @@ from joserfc.jwk import RSAKey
 from urllib3.exceptions import HTTPError as URLLib3Error
 from urllib3.util import parse_url
 
+from . import budget
 from .conf import app_settings
 from .exceptions import ConfigurationError, EndpointNotAllowed, ServiceUnavailable
 from .validators import endpoint_allowed
@@ -62,6 +63,10 @@ MAX_TOKEN_LENGTH = 64 * 1024
 MAX_JWKS_BYTES = 64 * 1024
 # A token whose key the cache lacks fetches the JWKS again at most this often per pool.
 REFETCH_INTERVAL = 60
+# After a failed fetch, the pool's JWKS is not asked again for this many seconds: the
+# requests meanwhile are answered "unavailable" at once, rather than each waiting out the
+# timeouts against a JWKS that is down (and piling up on it when it comes back).
+FAILED_FETCH_BACKOFF = 30
 
 # Cognito's pattern for a user pool id (API reference, UserPoolId): safe in a URL path.
 POOL_ID = re.compile(r"[\w-]+_[0-9a-zA-Z]+", re.ASCII)
@@ -187,29 +192,41 @@ def signing_key(app_client: AppClientLike, kid: str) -> RSAKey | None:
 
     A ``kid`` the cached set lacks fetches the set again, at most once per
     ``REFETCH_INTERVAL`` seconds per pool (across processes: the throttle is in Django's
-    cache), so a flood of forged tokens costs Cognito one request a minute.
+    cache), so a flood of forged tokens costs Cognito one request a minute. A fetch that
+    failed is not tried again for ``FAILED_FETCH_BACKOFF`` seconds per pool (also in the
+    cache): meanwhile a token that needs the keys gets ``ServiceUnavailable`` at once.
 
-    :raises ServiceUnavailable: the set could not be fetched.
+    :raises ServiceUnavailable: the set could not be fetched, now or in the last
+        ``FAILED_FETCH_BACKOFF`` seconds.
     :raises EndpointNotAllowed: the app client's endpoint URL fails the allow-list.
     """
     url = jwks_url(app_client)
     cache = caches[app_settings.CACHE_ALIAS]
-    keys_key, throttle_key = _cache_keys(app_client, url)
+    keys_key, throttle_key, failed_key = _cache_keys(app_client, url)
     keys: dict[str, dict[str, str]] | None = cache.get(keys_key)
     if keys is None or (kid not in keys and cache.add(throttle_key, True, REFETCH_INTERVAL)):
-        keys = rsa_keys(fetch_jwks(url))
+        if cache.get(failed_key):
+            raise ServiceUnavailable(
+                f"The user pool's JWKS could not be fetched in the last {FAILED_FETCH_BACKOFF} s; not asked again yet.",
+            )
+        try:
+            keys = rsa_keys(fetch_jwks(url))
+        except ServiceUnavailable:
+            cache.set(failed_key, True, FAILED_FETCH_BACKOFF)
+            raise
         cache.set(keys_key, keys, app_settings.JWKS_CACHE_TIMEOUT)
         cache.set(throttle_key, True, REFETCH_INTERVAL)  # keys this fresh need no refetch
     jwk = keys.get(kid)
     return _imported(jwk) if jwk is not None else None
 
 
-def _cache_keys(app_client: AppClientLike, url: str) -> tuple[str, str]:
+def _cache_keys(app_client: AppClientLike, url: str) -> tuple[str, str, str]:
     # Keyed by pool, and by issuer and JWKS URL so an emulator's keys never serve AWS's pool
     # of the same id (a digest keeps the key within memcached's alphabet and length).
     digest = hashlib.sha256(f"{issuer(app_client)} {url}".encode()).hexdigest()[:24]
     return (f"cognito_auth:jwks:{app_client.user_pool_id}:{digest}",
-            f"cognito_auth:jwks_refetch:{app_client.user_pool_id}:{digest}")
+            f"cognito_auth:jwks_refetch:{app_client.user_pool_id}:{digest}",
+            f"cognito_auth:jwks_failed:{app_client.user_pool_id}:{digest}")
 
 
 def rsa_keys(jwks: Any) -> dict[str, dict[str, str]]:
@@ -259,8 +276,9 @@ def fetch_jwks(url: str) -> Any:
     Through botocore's own HTTP stack, as the Cognito calls go: the same certificate
     checks and the same proxies (``HTTPS_PROXY``, ``NO_PROXY``), nothing else. Redirects
     are not followed; the connect and read timeouts are ``COGNITO_AUTH_CONNECT_TIMEOUT``
-    and ``COGNITO_AUTH_READ_TIMEOUT``; the whole fetch gives up once it has taken their
-    sum, and a body above ``MAX_JWKS_BYTES`` is refused.
+    and ``COGNITO_AUTH_READ_TIMEOUT``, cut to what is left of the request's budget
+    (``budget.timeouts``); the whole fetch gives up once it has taken their sum, and a
+    body above ``MAX_JWKS_BYTES`` is refused.
 
     :returns: the parsed JSON document.
     :raises EndpointNotAllowed: the URL fails the endpoint allow-list.
@@ -275,7 +293,7 @@ def fetch_jwks(url: str) -> Any:
     origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else url
     if parts.auth or parts.query or parts.fragment or not endpoint_allowed(origin):
         raise EndpointNotAllowed("The JWKS URL is not an allowed endpoint.")
-    connect, read = app_settings.CONNECT_TIMEOUT, app_settings.READ_TIMEOUT
+    connect, read = budget.timeouts(app_settings.CONNECT_TIMEOUT, app_settings.READ_TIMEOUT, "JWKS fetch")
     deadline = time.monotonic() + connect + read
     session = URLLib3Session(proxies=get_environ_proxies(url), timeout=(connect, read), max_pool_connections=1)
     request = AWSRequest(method="GET", url=url, headers={"Accept": "application/json"}).prepare()

@@ -27,6 +27,7 @@ from django.views.generic import FormView, TemplateView
 
 from . import sessions, signals
 from .backends import CHALLENGE_ATTRIBUTE
+from .budget import within_request_budget
 from .client import get_cognito_client
 from .conf import app_settings
 from .exceptions import CognitoError
@@ -69,13 +70,17 @@ RESET_SESSION_KEY = "_cognito_auth_password_reset"
 SIGN_UP_SESSION_KEY = "_cognito_auth_sign_up"
 
 logger = logging.getLogger("cognito_auth")
-protected = [sensitive_post_parameters(), csrf_protect, never_cache]
+# Every page that calls Cognito shares one time budget across its calls (budget.py), with
+# or without CognitoSessionMiddleware.
+protected = [within_request_budget, sensitive_post_parameters(), csrf_protect, never_cache]
+with_budget = method_decorator(within_request_budget, name="dispatch")
 # Pages for people without a session: open under Django's LoginRequiredMiddleware, as
 # Django's own login and password-reset views are.
 anonymous = method_decorator(login_not_required, name="dispatch")
 
 
 @anonymous
+@with_budget
 class LoginView(auth_views.LoginView):
     form_class = CognitoAuthenticationForm
     template_name = "cognito_auth/login.html"
@@ -135,6 +140,7 @@ def sign_in_method_context(form: CognitoAuthenticationForm) -> dict[str, Any]:
     }
 
 
+@with_budget
 class LogoutView(auth_views.LogoutView):
     template_name = "cognito_auth/logged_out.html"
     # POST only on every Django version (4.2 still signs out on GET, with a warning): a

@@ -104,3 +104,51 @@ def test_ticking_default_on_another_client_saves_and_clears_the_old_default(admi
     })
     assert response.status_code == 302, response.content.decode()
     assert list(AppClient.objects.filter(is_default=True).values_list("name", flat=True)) == ["newest"]
+
+
+# Linking identities ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def identity_clerk(client, django_user_model):
+    """A staff user with every permission on Cognito identities, and none on users."""
+    from django.contrib.auth.models import Permission
+
+    clerk = django_user_model.objects.create_user("clerk", password="clerk-pass-1234", is_staff=True)
+    clerk.user_permissions.set(Permission.objects.filter(content_type__app_label="cognito_auth",
+                                                         content_type__model="cognitoidentity"))
+    client.force_login(clerk)
+    return clerk
+
+
+def test_identity_permissions_alone_cannot_link_anyone_to_a_superuser(client, identity_clerk, django_user_model):
+    from cognito_auth.models import CognitoIdentity
+
+    root = django_user_model.objects.create_superuser("root", "root@example.com", "root-pass-1234")
+    mine = CognitoIdentity.objects.create(user=identity_clerk, user_pool_id="eu-west-1_Pool", sub="sub-of-clerk",
+                                          cognito_username="clerk")
+    add = client.post("/admin/cognito_auth/cognitoidentity/add/", {
+        "user": root.pk, "user_pool_id": "eu-west-1_Pool", "sub": "attacker-sub", "cognito_username": "attacker",
+    })
+    assert add.status_code == 403
+    client.post(f"/admin/cognito_auth/cognitoidentity/{mine.pk}/change/", {
+        "user": root.pk, "user_pool_id": "eu-west-1_Pool", "sub": "sub-of-clerk", "cognito_username": "clerk",
+    })
+    mine.refresh_from_db()
+    assert mine.user_id == identity_clerk.pk
+    assert not CognitoIdentity.objects.filter(user=root).exists()
+    assert client.get("/admin/cognito_auth/cognitoidentity/").status_code == 200  # still listed
+
+
+def test_the_user_change_permission_allows_linking(client, identity_clerk, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    from cognito_auth.models import CognitoIdentity
+
+    identity_clerk.user_permissions.add(Permission.objects.get(codename="change_user", content_type__app_label="auth"))
+    someone = django_user_model.objects.create_user("someone")
+    add = client.post("/admin/cognito_auth/cognitoidentity/add/", {
+        "user": someone.pk, "user_pool_id": "eu-west-1_Pool", "sub": "their-sub", "cognito_username": "someone",
+    })
+    assert add.status_code == 302
+    assert CognitoIdentity.objects.get(sub="their-sub").user_id == someone.pk

@@ -7,10 +7,11 @@ import subprocess
 import sys
 from io import StringIO
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from django.core.management import CommandError, call_command
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cognito_auth.client import secret_hash
@@ -86,10 +87,14 @@ def test_command_output_is_byte_identical_to_aws_script(username, client_id, sec
 
 @settings(max_examples=40, deadline=None)
 @given(argv_text, argv_text, argv_text)
+@example("alice", "client", "-")  # the stdin marker: that secret itself goes through stdin
 def test_command_prints_aws_line_for_any_text(username, client_id, secret):
-    # The command's own output, through Django's OutputWrapper, for arbitrary text.
+    # The command's own output, through Django's OutputWrapper, for arbitrary text. A
+    # secret of "-" on the command line means "read it from stdin", so the secret "-"
+    # is given the only way the command takes it: "-" as the argument, the text on stdin.
     out = StringIO()
-    call_command("cognito_secret_hash", "--", username, client_id, secret, stdout=out)
+    with patch("sys.stdin", StringIO(f"{secret}\n" if secret == "-" else "")):
+        call_command("cognito_secret_hash", "--", username, client_id, secret, stdout=out)
     assert out.getvalue() == f"SECRET HASH: {aws_formula(username, client_id, secret)}\n"
 
 

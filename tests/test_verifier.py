@@ -145,7 +145,7 @@ def test_an_unknown_kid_refetches_once_then_is_throttled(jwks_server, app_client
 
 def test_the_refetch_throttle_lives_in_djangos_cache(app_client):
     verify_token(mint(claims_for("id")), app_client, "id")
-    keys_key, throttle_key = verifier._cache_keys(app_client, verifier.jwks_url(app_client))
+    keys_key, throttle_key, _ = verifier._cache_keys(app_client, verifier.jwks_url(app_client))
     assert cache.get(throttle_key) is True and set(cache.get(keys_key)) == {"key-1"}
 
 
@@ -242,3 +242,20 @@ def test_a_jwks_url_off_the_allow_list_is_never_fetched(settings, endpoint):
     settings.COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS = ["127.0.0.1"]
     with pytest.raises(EndpointNotAllowed):
         verifier.fetch_jwks(f"{endpoint}/{POOL_ID}/.well-known/jwks.json")
+
+
+def test_a_failed_fetch_is_not_repeated_for_a_while_in_djangos_cache(settings, jwks_server, app_client):
+    settings.COGNITO_AUTH_CONNECT_TIMEOUT = 0.5
+    settings.COGNITO_AUTH_READ_TIMEOUT = 0.5
+    jwks_server.behaviour = "hang"
+    with pytest.raises(ServiceUnavailable):
+        verify_token(mint(claims_for("id")), app_client, "id")
+    jwks_server.behaviour = "serve"
+    with pytest.raises(ServiceUnavailable, match="not asked again yet"):
+        verify_token(mint(claims_for("id")), app_client, "id")
+    assert len(jwks_server.requests) == 1
+    failed_key = verifier._cache_keys(app_client, verifier.jwks_url(app_client))[2]
+    assert cache.get(failed_key) is True
+    cache.delete(failed_key)  # FAILED_FETCH_BACKOFF seconds passing
+    assert verify_token(mint(claims_for("id")), app_client, "id")
+    assert len(jwks_server.requests) == 2

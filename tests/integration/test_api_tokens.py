@@ -252,3 +252,18 @@ def test_a_django_only_superuser_keeps_the_admin(site, settings, cognito_pool, a
     root = get_user_model().objects.get(username="root")
     assert (root.is_staff, root.is_superuser) == (True, True)
     assert site.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_after_a_failed_jwks_fetch_requests_answer_503_at_once_without_fetching(site, settings, minted_client,
+                                                                                 jwks_server, path):
+    settings.COGNITO_AUTH_CONNECT_TIMEOUT = 0.5
+    settings.COGNITO_AUTH_READ_TIMEOUT = 0.5
+    jwks_server.behaviour = "hang"
+    assert bearer(site, path, mint(claims_for("access"))).status_code == 503
+    assert len(jwks_server.requests) == 1
+    jwks_server.behaviour = "serve"  # back up, but not asked again within the back-off
+    for _ in range(3):
+        answer = bearer(site, path, mint(claims_for("access")))
+        assert answer.status_code == 503, answer.text
+    assert len(jwks_server.requests) == 1
