@@ -349,10 +349,6 @@ class Passkeys:
         self._credentials[caller.key] = remaining
         return {}
 
-    def credentials(self, pool_id: str, username: str) -> list[StoredCredential]:
-        """The user's registered passkeys (a copy), for the emulator's own checks."""
-        return list(self._credentials.get((pool_id, username), []))
-
     # The WEB_AUTHN sign-in challenge -------------------------------------------------
 
     def credential_request_options(self, pool: CognitoIdpUserPool, username: str) -> tuple[dict[str, Any], bytes]:
