@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Protocol
 
 import boto3
@@ -56,10 +57,12 @@ from .exceptions import (
     InvalidRequest,
     NoCredentials,
     OutcomeUnknown,
+    PasskeyNotFound,
     RateLimited,
     SecretHashError,
     SecretUnreadable,
     ServiceUnavailable,
+    UnknownClient,
     error_from_cognito,
 )
 from .log_values import MESSAGE_LIMIT, loggable
@@ -98,6 +101,7 @@ STATE_CHANGING_OPERATIONS = frozenset({
     "sign_up", "confirm_sign_up", "resend_confirmation_code", "change_password", "revoke_token",
     "associate_software_token", "verify_software_token",
     "global_sign_out", "get_tokens_from_refresh_token",
+    "complete_web_authn_registration", "delete_web_authn_credential",
 })
 # The calls whose request takes UserContextData (API reference, UserContextDataType).
 USER_CONTEXT_OPERATIONS = frozenset({
@@ -260,6 +264,38 @@ class AuthResult:
             ),
         )
 
+
+@dataclass(frozen=True)
+class Passkey:
+    """One of the user's passkeys, as ListWebAuthnCredentials describes it
+    (WebAuthnCredentialDescription)."""
+
+    credential_id: str
+    friendly_name: str
+    relying_party_id: str
+    created_at: datetime  # aware, UTC
+    attachment: str = ""  # "platform" or "cross-platform"; "" when Cognito does not say
+    transports: tuple[str, ...] = ()
+
+    @classmethod
+    def from_description(cls, description: dict[str, Any]) -> Passkey:
+        created = description.get("CreatedAt")
+        if not isinstance(created, datetime):  # botocore parses the epoch seconds; be lenient
+            created = datetime.fromtimestamp(float(created or 0), tz=timezone.utc)
+        return cls(
+            credential_id=str(description.get("CredentialId", "")),
+            friendly_name=str(description.get("FriendlyCredentialName", "")),
+            relying_party_id=str(description.get("RelyingPartyId", "")),
+            created_at=created,
+            attachment=str(description.get("AuthenticatorAttachment") or ""),
+            transports=tuple(str(item) for item in description.get("AuthenticatorTransports") or ()),
+        )
+
+
+# ListWebAuthnCredentials' largest page (WebAuthnCredentialsQueryLimitType), and the most
+# pages read for one list: Cognito keeps a bounded number of passkeys per user.
+PASSKEY_PAGE_SIZE = 20
+PASSKEY_PAGE_LIMIT = 10
 
 # InitiateAuth's AuthFlow values for a password sign-in (models.AuthFlow), and SRP's challenge.
 PASSWORD_AUTH, SRP_AUTH, USER_AUTH = "USER_PASSWORD_AUTH", "USER_SRP_AUTH", "USER_AUTH"
@@ -572,6 +608,81 @@ class CognitoClient:
             sensitive=(access_token, old_password, new_password),
             with_client_id=False,
         )
+
+    # Passkeys: each call names no client and no user (the access token does), so no hash.
+
+    @hide_locals
+    def start_web_authn_registration(self, access_token: str) -> dict[str, Any]:
+        """StartWebAuthnRegistration: the CredentialCreationOptions for the browser's
+        ``navigator.credentials.create`` (PublicKeyCredentialCreationOptionsJSON: challenge,
+        rp, user, pubKeyCredParams, timeout in milliseconds, excludeCredentials,
+        authenticatorSelection; byte fields in base64url).
+
+        :raises PasskeysNotConfigured: the pool does not offer passkeys or has no relying party ID.
+        :raises TokenRejected: the access token expired or was revoked.
+        """
+        response = self._call(
+            "start_web_authn_registration", {"AccessToken": access_token},
+            sensitive=(access_token,), with_client_id=False,
+        )
+        options = response.get("CredentialCreationOptions")
+        if not isinstance(options, dict):
+            raise ServiceUnavailable("StartWebAuthnRegistration answered without CredentialCreationOptions")
+        return options
+
+    @hide_locals
+    def complete_web_authn_registration(self, access_token: str, credential: dict[str, Any]) -> None:
+        """CompleteWebAuthnRegistration with the browser's RegistrationResponseJSON.
+
+        :raises PasskeyChallengeEnded: the registration expired or was already completed.
+        :raises PasskeyRefused: another relying party or origin, an unsupported provider.
+        :raises InvalidRequest: a response Cognito could not verify.
+        """
+        self._call(
+            "complete_web_authn_registration", {"AccessToken": access_token, "Credential": credential},
+            sensitive=(access_token,), with_client_id=False,
+        )
+
+    @hide_locals
+    def list_web_authn_credentials(self, access_token: str) -> list[Passkey]:
+        """ListWebAuthnCredentials, every page (at most PASSKEY_PAGE_LIMIT of them).
+
+        :raises TokenRejected: the access token expired or was revoked.
+        """
+        passkeys: list[Passkey] = []
+        params: dict[str, Any] = {"AccessToken": access_token, "MaxResults": PASSKEY_PAGE_SIZE}
+        for _ in range(PASSKEY_PAGE_LIMIT):
+            response = self._call(
+                "list_web_authn_credentials", params, sensitive=(access_token,), with_client_id=False,
+            )
+            passkeys.extend(
+                Passkey.from_description(item) for item in response.get("Credentials") or () if isinstance(item, dict)
+            )
+            next_token = response.get("NextToken")
+            if not next_token:
+                break
+            params = {**params, "NextToken": next_token}
+        return passkeys
+
+    @hide_locals
+    def delete_web_authn_credential(self, access_token: str, credential_id: str) -> None:
+        """DeleteWebAuthnCredential: one of the signed-in user's own passkeys.
+
+        :raises PasskeyNotFound: the user has no passkey with that id (another user's
+            passkey included: Cognito answers ResourceNotFoundException).
+        """
+        operation = "delete_web_authn_credential"
+        try:
+            self._call(
+                operation, {"AccessToken": access_token, "CredentialId": credential_id},
+                sensitive=(access_token,), with_client_id=False, report=False,
+            )
+        except UnknownClient as exc:
+            # The call names no client or pool: "not found" can only mean the passkey.
+            raise PasskeyNotFound(exc.cognito_message, exc.code) from None
+        except CognitoError as exc:
+            self._report(operation, exc)
+            raise
 
     @hide_locals
     def sign_up(self, username: str, password: str, attributes: dict[str, str]) -> dict[str, Any]:

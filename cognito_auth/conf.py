@@ -82,6 +82,13 @@ DEFAULTS: dict[str, Any] = {
     # ends its own session of a step after the app client's AuthSessionValidity (3 minutes
     # unless set, up to 15): keep the two equal.
     "SIGN_IN_STEP_TIMEOUT": 180,
+    # Passkeys. The relying party ID Cognito's passkey options must name (the pool's
+    # WebAuthnConfiguration): None accepts the page's host or a parent domain of it, as a
+    # browser does. The origin a passkey response must come from (scheme://host[:port]):
+    # None derives it from the request (its scheme and host, as ALLOWED_HOSTS checked it).
+    # Set both behind a proxy that rewrites the host or scheme.
+    "WEBAUTHN_RP_ID": None,
+    "WEBAUTHN_ORIGIN": None,
 }
 
 

@@ -219,6 +219,30 @@ class UnknownClient(ConfigurationError):
     )
 
 
+class PasskeysNotConfigured(ConfigurationError):
+    """The user pool does not offer passkeys (WebAuthnNotEnabledException) or has no
+    relying party ID (WebAuthnConfigurationMissingException)."""
+
+    operator_hint = (
+        "Allow passkeys in the user pool (Sign-in > Options for choice-based sign-in: Passkey, i.e. WEB_AUTHN in "
+        "Policies.SignInPolicy.AllowedFirstAuthFactors) and set its relying party ID to this site's domain "
+        "(SetUserPoolMfaConfig WebAuthnConfiguration.RelyingPartyId), or give the pool a domain."
+    )
+
+
+class PasskeyRefused(CognitoError):
+    """Cognito refused a passkey: made for another relying party or origin, by an
+    unsupported provider, or completed with another app client's token."""
+
+
+class PasskeyChallengeEnded(CognitoError):
+    """The passkey registration Cognito started has expired or was already completed."""
+
+
+class PasskeyNotFound(CognitoError):
+    """DeleteWebAuthnCredential: no passkey of the signed-in user has that id."""
+
+
 class AwsCredentialsError(CognitoError):
     """A signed administrator call (the doctor's, the admin's import) could not be made.
 
@@ -264,6 +288,14 @@ ERROR_CLASSES: dict[str, type[CognitoError]] = {
     # VerifySoftwareToken's wrong first code (AWS: "a code mismatch and the service fails
     # to configure the software token TOTP MFA").
     "EnableSoftwareTokenMFAException": CodeMismatch,
+    # Passkeys (StartWebAuthnRegistration, CompleteWebAuthnRegistration).
+    "WebAuthnNotEnabledException": PasskeysNotConfigured,
+    "WebAuthnConfigurationMissingException": PasskeysNotConfigured,
+    "WebAuthnChallengeNotFoundException": PasskeyChallengeEnded,
+    "WebAuthnRelyingPartyMismatchException": PasskeyRefused,
+    "WebAuthnOriginNotAllowedException": PasskeyRefused,
+    "WebAuthnClientMismatchException": PasskeyRefused,
+    "WebAuthnCredentialNotSupportedException": PasskeyRefused,
     # Signed administrator calls only.
     "AccessDeniedException": AccessDenied,
     "UnrecognizedClientException": AccessDenied,

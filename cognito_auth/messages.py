@@ -201,3 +201,30 @@ SIGN_OUT_EVERYWHERE_INCOMPLETE = _(
     "You are signed out of this site on every device, but Cognito could not be reached to end "
     "your sessions in other apps. Try again later."
 )
+
+# The Passkeys page (registration and removal), and what its script says in the browser.
+PASSKEY_FAILURES = {
+    "unavailable": _("Passkeys are temporarily unavailable. Please try again in a few minutes."),
+    "not_configured": _("Passkeys are not available on this site. Please contact the site's administrators."),
+    "challenge_ended": _("That passkey registration has expired or was already used. Please try again."),
+    "refused": _(
+        "The passkey was not accepted: it was made for another website, or by a passkey provider this site "
+        "does not support. Please try again."
+    ),
+    "malformed": _("The browser's answer could not be read. Please try again."),
+    "not_found": _("That passkey was not found. It may have been removed already."),
+    "invalid_details": _("The passkey was not accepted: %(detail)s"),
+    "rate_limited": _("Too many attempts. Please wait a few minutes, then try again."),
+    "outcome_unknown": _("We could not confirm that this went through. Check your passkeys below."),
+}
+PASSKEY_ADDED = _("Your passkey was added. You can now use it to sign in.")
+PASSKEY_REMOVED = _("Your passkey was removed.")
+PASSKEYS_COGNITO_ONLY = _("Passkeys are available only for accounts that sign in through Cognito.")
+PASSKEY_SCRIPT_MESSAGES = {
+    "unsupported": _(
+        "This browser cannot create passkeys. Try another browser or device, or update this one."
+    ),
+    "cancelled": _("Passkey creation was cancelled or timed out. Press the button to try again."),
+    "exists": _("This device already holds a passkey for your account."),
+    "failed": _("The browser could not create a passkey. Please try again."),
+}

@@ -4,6 +4,7 @@ URL names are Django's own, in the ``cognito_auth`` namespace."""
 from django.urls import path
 
 from . import views
+from .passkeys import views as passkeys
 from .steps import views as steps
 
 app_name = "cognito_auth"
@@ -22,6 +23,9 @@ urlpatterns = [
     path("password_reset/complete/", views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("password_change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password_change/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("passkeys/", passkeys.PasskeyListView.as_view(), name="passkeys"),
+    path("passkeys/register/", passkeys.PasskeyRegisterView.as_view(), name="passkey_register"),
+    path("passkeys/delete/", passkeys.PasskeyDeleteView.as_view(), name="passkey_delete"),
     path("signup/", views.SignUpView.as_view(), name="signup"),
     path("signup/confirm/", views.SignUpConfirmView.as_view(), name="signup_confirm"),
     path("signup/resend/", views.SignUpResendView.as_view(), name="signup_resend"),

@@ -13,6 +13,7 @@ import json
 import re
 import secrets
 import string
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -37,6 +38,7 @@ NO_CODE = "Invalid code provided, please request a code again."
 BAD_REFRESH = "Invalid Refresh Token"
 REVOKED_REFRESH = "Refresh Token has been revoked"
 REVOKED_ACCESS = "Access Token has been revoked"
+EXPIRED_ACCESS = "Access Token has expired"
 PASSWORD_RESET_REQUIRED = "Password reset required for the user"  # noqa: S105 - an error text
 USER_NOT_CONFIRMED = "User is not confirmed."
 INVALID_CLIENT_OR_SECRET = "Invalid client or secret"  # noqa: S105 - an error text
@@ -422,6 +424,12 @@ def jwt_claims(token: str) -> dict[str, Any]:
     except (IndexError, ValueError):
         return {}
     return claims if isinstance(claims, dict) else {}
+
+
+def is_expired(token: str, now: float | None = None) -> bool:
+    """True when a JWT the emulator issued is past its ``exp`` (seconds since the epoch)."""
+    expires = jwt_claims(token).get("exp")
+    return isinstance(expires, (int, float)) and (time.time() if now is None else now) >= expires
 
 
 # Sessions: token validity and refresh-token rotation ------------------------------------

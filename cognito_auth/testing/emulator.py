@@ -54,6 +54,7 @@ from ._moto_state import (
 )
 from ._srp_sign_in import PASSWORD_VERIFIER, SrpSignIns
 from ._user_auth import USER_AUTH, UserAuthSignIns, check_sign_in_policy
+from ._webauthn import Passkeys
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -185,6 +186,8 @@ class StrictCognitoMiddleware:
             self._steps, self._srp, self._verify_challenge_hash,
             check_password=self._password_checked, send_code=self._send_code,
         )
+        # Passkeys (WebAuthn registration, listing, removal), which moto lacks.
+        self._passkeys = Passkeys()
         self._handlers: dict[str, Callable[[_Call], Response]] = {
             "InitiateAuth": self._initiate_auth,
             "AdminInitiateAuth": self._initiate_auth,
@@ -212,6 +215,7 @@ class StrictCognitoMiddleware:
             "ListUserPoolClientSecrets": self._list_user_pool_client_secrets,
             "DescribeUserPoolClient": self._describe_user_pool_client,
             **self._step_handlers(),
+            **{action: self._passkey_call(answer) for action, answer in self._passkeys.api().items()},
         }
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -336,6 +340,9 @@ class StrictCognitoMiddleware:
         access_token = call.params.get("AccessToken")
         if isinstance(access_token, str) and access_token in self._revoked_access_tokens:
             return _error_response(rules.CognitoError(rules.NOT_AUTHORIZED, rules.REVOKED_ACCESS))
+        if isinstance(access_token, str) and rules.is_expired(access_token):
+            # Moto accepts an access token after its exp; Cognito does not.
+            return _error_response(rules.CognitoError(rules.NOT_AUTHORIZED, rules.EXPIRED_ACCESS))
         try:
             return handler(call)
         except rules.CognitoError as error:
@@ -695,8 +702,15 @@ class StrictCognitoMiddleware:
     def _user_pool_mfa_config(self, call: _Call) -> Response:
         pool = self._pool(call.params)
         if call.action == "SetUserPoolMfaConfig":
-            return _aws_json(self._steps.set_user_pool_mfa_config(pool, call.params))
-        return _aws_json(self._steps.user_pool_mfa_config(pool))
+            if "WebAuthnConfiguration" in call.params:
+                self._passkeys.set_configuration(pool, call.params["WebAuthnConfiguration"])
+            config = self._steps.set_user_pool_mfa_config(pool, call.params)
+        else:
+            config = self._steps.user_pool_mfa_config(pool)
+        return _aws_json({**config, "WebAuthnConfiguration": self._passkeys.configuration(pool)})
+
+    def _passkey_call(self, answer: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[[_Call], Response]:
+        return lambda call: _aws_json(answer(call.params))
 
     def _pool(self, params: dict[str, Any]) -> CognitoIdpUserPool:
         pool = find_pool(params.get("UserPoolId"))

@@ -319,6 +319,29 @@ class EmulatorClient:
             options["EmailMfaConfiguration"] = EMAIL_MFA_CONFIGURATION
         self.boto3_admin_client().set_user_pool_mfa_config(**options)
 
+    def enable_passkeys(self, pool_id: str, relying_party_id: str | None = "localhost", **webauthn: str) -> None:
+        """Let the pool's users register and sign in with passkeys, as an operator would:
+        WEB_AUTHN among the pool's AllowedFirstAuthFactors (UpdateUserPool, keeping the
+        other factors) and the relying party ID in its WebAuthnConfiguration
+        (SetUserPoolMfaConfig, with any other field such as UserVerification="required").
+        `relying_party_id=None` leaves it unset, so the pool's domain serves, if it has one.
+
+        "localhost" suits a site on http://localhost:<port>: browsers refuse an IP address
+        (127.0.0.1) as a relying party ID.
+        """
+        admin = self.boto3_admin_client()
+        policies = admin.describe_user_pool(UserPoolId=pool_id)["UserPool"].get("Policies") or {}
+        sign_in = policies.get("SignInPolicy") or {}
+        factors = list(sign_in.get("AllowedFirstAuthFactors") or ["PASSWORD"])
+        if "WEB_AUTHN" not in factors:
+            factors.append("WEB_AUTHN")
+        policies["SignInPolicy"] = {**sign_in, "AllowedFirstAuthFactors": factors}
+        admin.update_user_pool(UserPoolId=pool_id, Policies=policies)
+        config = dict(webauthn)
+        if relying_party_id is not None:
+            config["RelyingPartyId"] = relying_party_id
+        admin.set_user_pool_mfa_config(UserPoolId=pool_id, WebAuthnConfiguration=config)
+
     def allow_mfa(self, pool_id: str, *, sms: bool = False, totp: bool = False, email: bool = False) -> None:
         """Add factors to the pool's MFA configuration, keeping those it has; MFA that is
         OFF becomes OPTIONAL (only users with a factor on are asked for a code)."""

@@ -23,6 +23,11 @@ Users for every sign-in step, made through the same APIs an administrator or app
         cognito_pool.latest_code("sam", kind="sms_mfa")                 # the code sent
         cognito_pool.expire_sign_in_sessions()                          # as after 3 minutes
 
+Passkeys: on for the pool (WEB_AUTHN a first factor, relying party "localhost"), then
+registered through the public API with cognito_auth.testing.authenticator::
+
+    cognito_pool.enable_passkeys()
+
 Groups, listed in the ID and access tokens' ``cognito:groups``::
 
     cognito_pool.set_groups("alice", "staff", "editors")   # exactly these groups
@@ -140,6 +145,10 @@ class CognitoPool:
     ) -> None:
         """SetUserPoolMfaConfig: "OFF", "ON" (required) or "OPTIONAL", and the factors allowed."""
         self.emulator.set_mfa_config(self.pool_id, mfa_configuration, sms=sms, totp=totp, email=email)
+
+    def enable_passkeys(self, relying_party_id: str | None = "localhost", **webauthn: str) -> None:
+        """Passkeys on for this pool, with this relying party ID (see EmulatorClient.enable_passkeys)."""
+        self.emulator.enable_passkeys(self.pool_id, relying_party_id, **webauthn)
 
     def create_sms_mfa_user(
         self, username: str, password: str, phone_number: str, attributes: Mapping[str, str] | None = None

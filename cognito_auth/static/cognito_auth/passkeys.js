@@ -1,0 +1,137 @@
+/*
+ * Passkey registration for cognito_auth's "Add a passkey" page. No dependencies, no
+ * inline script: the options come from a <script type="application/json"> block, the
+ * texts from the form's data-message-* attributes.
+ *
+ * Cognito's CredentialCreationOptions (StartWebAuthnRegistration) are the JSON form of
+ * WebAuthn's PublicKeyCredentialCreationOptions: byte fields in base64url. This turns
+ * them into the navigator.credentials.create() call and posts the result back as
+ * RegistrationResponseJSON in the form's hidden "credential" field (W3C Web
+ * Authentication Level 3, 5.1.8 and 5.1.3).
+ */
+(function () {
+  "use strict";
+
+  var form = document.getElementById("passkey-register-form");
+  var optionsBlock = document.getElementById("passkey-creation-options");
+  if (!form || !optionsBlock) {
+    return;
+  }
+  var button = document.getElementById("passkey-create");
+  var status = document.getElementById("passkey-status");
+  var field = form.querySelector("input[name=credential]");
+
+  function say(key) {
+    status.textContent = form.getAttribute("data-message-" + key) || "";
+    status.hidden = false;
+  }
+
+  function toBytes(base64url) {
+    var base64 = base64url.replace(/-/g, "+").replace(/_/g, "/");
+    var binary = atob(base64 + "===".slice((base64.length + 3) % 4));
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i += 1) {
+      bytes[i] = binary.charCodeAt(i);
+    }
+    return bytes.buffer;
+  }
+
+  function toBase64url(buffer) {
+    var bytes = new Uint8Array(buffer);
+    var binary = "";
+    for (var i = 0; i < bytes.length; i += 1) {
+      binary += String.fromCharCode(bytes[i]);
+    }
+    return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  function descriptor(item) {
+    var copy = { type: item.type, id: toBytes(item.id) };
+    if (item.transports) {
+      copy.transports = item.transports;
+    }
+    return copy;
+  }
+
+  function creationOptions(json) {
+    var publicKey = {
+      challenge: toBytes(json.challenge),
+      rp: json.rp,
+      user: { id: toBytes(json.user.id), name: json.user.name, displayName: json.user.displayName },
+      pubKeyCredParams: json.pubKeyCredParams,
+      excludeCredentials: (json.excludeCredentials || []).map(descriptor)
+    };
+    ["timeout", "authenticatorSelection", "attestation", "extensions", "hints"].forEach(function (name) {
+      if (json[name] !== undefined) {
+        publicKey[name] = json[name];
+      }
+    });
+    return { publicKey: publicKey };
+  }
+
+  function registrationResponse(credential) {
+    var response = credential.response;
+    var json = {
+      id: credential.id,
+      rawId: toBase64url(credential.rawId),
+      type: credential.type,
+      response: {
+        clientDataJSON: toBase64url(response.clientDataJSON),
+        attestationObject: toBase64url(response.attestationObject),
+        transports: typeof response.getTransports === "function" ? response.getTransports() : []
+      },
+      clientExtensionResults: credential.getClientExtensionResults()
+    };
+    if (typeof response.getAuthenticatorData === "function") {
+      json.response.authenticatorData = toBase64url(response.getAuthenticatorData());
+    }
+    if (typeof response.getPublicKeyAlgorithm === "function") {
+      json.response.publicKeyAlgorithm = response.getPublicKeyAlgorithm();
+    }
+    if (typeof response.getPublicKey === "function" && response.getPublicKey()) {
+      json.response.publicKey = toBase64url(response.getPublicKey());
+    }
+    if (credential.authenticatorAttachment) {
+      json.authenticatorAttachment = credential.authenticatorAttachment;
+    }
+    return json;
+  }
+
+  if (!window.PublicKeyCredential || !navigator.credentials || !navigator.credentials.create) {
+    say("unsupported");
+    return;
+  }
+  button.hidden = false;
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    status.hidden = true;
+    button.disabled = true;
+    var options;
+    try {
+      options = creationOptions(JSON.parse(optionsBlock.textContent));
+    } catch (error) {
+      say("failed");
+      button.disabled = false;
+      return;
+    }
+    navigator.credentials.create(options).then(function (credential) {
+      if (!credential) {
+        throw new DOMException("no credential", "NotAllowedError");
+      }
+      field.value = JSON.stringify(registrationResponse(credential));
+      form.submit();
+    }).catch(function (error) {
+      // NotAllowedError: the person cancelled, or no authenticator answered in time.
+      // InvalidStateError: this authenticator already holds one of excludeCredentials.
+      if (error && error.name === "NotAllowedError") {
+        say("cancelled");
+      } else if (error && error.name === "InvalidStateError") {
+        say("exists");
+      } else {
+        say("failed");
+      }
+      button.disabled = false;
+    });
+  });
+}());
