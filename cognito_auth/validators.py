@@ -134,10 +134,10 @@ def _canonical_host(host: str) -> str:
         # No top-level domain is numeric, so this is meant as an IPv4 address: only the
         # dotted-quad form, since resolvers also read "127.1" or "2130706433" as 127.0.0.1.
         try:
-            address = ipaddress.IPv4Address(host)
+            ipv4 = ipaddress.IPv4Address(host)
         except ValueError:
             raise _malformed() from None
-        if str(address) != host:
+        if str(ipv4) != host:
             raise _malformed()
     return host
 

@@ -27,6 +27,7 @@ from django.views.generic import FormView, TemplateView
 
 from . import sessions, signals
 from .backends import CHALLENGE_ATTRIBUTE
+from .compat import login_not_required
 from .conf import app_settings
 from .exceptions import CognitoError
 from .forms import (
@@ -54,13 +55,6 @@ from .messages import (
 )
 from .models import AppClient
 from .steps import machine as steps
-
-try:
-    from django.contrib.auth.decorators import login_not_required
-except ImportError:  # Django < 5.1: no LoginRequiredMiddleware, nothing to mark
-
-    def login_not_required(view_func: Any) -> Any:
-        return view_func
 
 # Session keys: who is in the middle of a reset or a sign-up, and where the code went.
 RESET_SESSION_KEY = "_cognito_auth_password_reset"
