@@ -11,6 +11,10 @@ logged for the operator with the app client's name and id and what to check.
 
 ``get_cognito_client()`` is the one place a ``CognitoClient`` is built, so a backend's
 ``client_class`` serves every page, handler and check.
+
+Each method's docstring names the Cognito action it sends; its parameters, answer and
+errors are on that action's page of the Amazon Cognito user pools API Reference
+(https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_<Action>.html).
 """
 
 from __future__ import annotations
@@ -63,6 +67,7 @@ from .exceptions import (
     error_from_cognito,
 )
 from .log_values import MESSAGE_LIMIT, loggable
+from .results import CodeDelivery, SignUpResult
 from .srp import SrpError, SrpSession
 from .user_context import user_context_data
 from .validators import endpoint_allowed
@@ -448,12 +453,17 @@ class CognitoClient:
         and the access tokens they gave. Names no client (the token does): no hash."""
         self._call("global_sign_out", {"AccessToken": access_token}, sensitive=(access_token,), with_client_id=False)
 
-    def forgot_password(self, username: str) -> dict[str, str]:
-        """ForgotPassword; returns CodeDeliveryDetails (Destination, DeliveryMedium, ...)."""
+    def forgot_password(self, username: str) -> CodeDelivery:
+        """ForgotPassword: Cognito sends a code to reset the password.
+
+        :returns: where the code went.
+        :raises CognitoError: a subclass for Cognito's refusal; ``OutcomeUnknown`` when no
+            answer came after the request may have reached Cognito.
+        """
         response = self._user_call(
             "forgot_password", {"Username": username}, username=username, hash_at=TOP_LEVEL, sensitive=(),
         )
-        return response.get("CodeDeliveryDetails") or {}
+        return CodeDelivery.from_response(response.get("CodeDeliveryDetails"))
 
     @hide_locals
     def confirm_forgot_password(self, username: str, code: str, new_password: str) -> None:
@@ -474,14 +484,19 @@ class CognitoClient:
         )
 
     @hide_locals
-    def sign_up(self, username: str, password: str, attributes: dict[str, str]) -> dict[str, Any]:
-        """SignUp; returns Cognito's answer (UserConfirmed, UserSub, CodeDeliveryDetails)."""
-        return self._user_call(
+    def sign_up(self, username: str, password: str, attributes: dict[str, str]) -> SignUpResult:
+        """SignUp: a new, unconfirmed user with these attributes (``{"email": ...}``).
+
+        :returns: whether the account is already confirmed, its ``sub``, where the code went.
+        :raises CognitoError: as ``forgot_password``; ``UsernameExists`` for a taken name.
+        """
+        response = self._user_call(
             "sign_up",
             {"Username": username, "Password": password,
              "UserAttributes": [{"Name": name, "Value": value} for name, value in attributes.items()]},
             username=username, hash_at=TOP_LEVEL, sensitive=(password,),
         )
+        return SignUpResult.from_response(response)
 
     @hide_locals
     def decoy_sign_up(self, username: str, attributes: dict[str, str]) -> None:
@@ -521,11 +536,16 @@ class CognitoClient:
             username=username, hash_at=TOP_LEVEL, sensitive=(code,),
         )
 
-    def resend_confirmation_code(self, username: str) -> dict[str, str]:
+    def resend_confirmation_code(self, username: str) -> CodeDelivery:
+        """ResendConfirmationCode: a new sign-up code.
+
+        :returns: where the code went.
+        :raises CognitoError: as ``forgot_password``.
+        """
         response = self._user_call(
             "resend_confirmation_code", {"Username": username}, username=username, hash_at=TOP_LEVEL, sensitive=(),
         )
-        return response.get("CodeDeliveryDetails") or {}
+        return CodeDelivery.from_response(response.get("CodeDeliveryDetails"))
 
     @hide_locals
     def probe_initiate_auth(

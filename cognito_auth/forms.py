@@ -44,6 +44,7 @@ from .exceptions import (
 from .log_values import MESSAGE_LIMIT, loggable
 from .messages import ACCOUNT_FAILURES, LOGIN_FAILURES, OUTCOME_UNKNOWN, PASSWORD_MISMATCH
 from .models import AppClient
+from .results import CodeDelivery, SignUpResult
 from .validators import (
     CODE_MAX_LENGTH,
     PASSWORD_MAX_LENGTH,
@@ -249,8 +250,8 @@ class PasswordResetRequestForm(CognitoForm):
 
     username = username_field()
 
-    def clean(self) -> dict:
-        self.delivery: dict[str, str] = {}
+    def clean(self) -> dict[str, Any]:
+        self.delivery = CodeDelivery()
         username = self.cleaned_data.get("username")
         if username and not self.errors:
             self.delivery = request_code(self, "forgot_password", username)
@@ -327,7 +328,7 @@ class SignUpForm(CognitoForm):
 
     def clean(self) -> dict:
         self.passwords_match("password1", "password2")
-        self.result: dict[str, Any] | None = None
+        self.result: SignUpResult | None = None
         self.name_taken = False
         if not self.errors and username_taken(self.cleaned_data["username"]):
             # A Django account (or a look-alike) holds the name: answered as a name Cognito
@@ -352,12 +353,12 @@ class SignUpForm(CognitoForm):
         return self.cleaned_data
 
     @property
-    def delivery(self) -> dict[str, str]:
+    def delivery(self) -> CodeDelivery:
         """Where the confirmation code went: Cognito's answer, or for a taken name the
         typed email masked as Cognito masks it."""
         if self.name_taken:
-            return {**mask_email(self.cleaned_data["email"]), "AttributeName": "email"}
-        return (self.result or {}).get("CodeDeliveryDetails") or {}
+            return CodeDelivery.masked_email(self.cleaned_data["email"])
+        return self.result.delivery if self.result is not None else CodeDelivery()
 
 
 class SignUpConfirmForm(KnownUsernameMixin, CognitoForm):
@@ -388,47 +389,32 @@ class ResendCodeForm(KnownUsernameMixin, CognitoForm):
         self.method = method
         self.error_messages = with_outcome_unknown(method)
 
-    def clean(self) -> dict:
-        self.delivery: dict[str, str] = {}
+    def clean(self) -> dict[str, Any]:
+        self.delivery = CodeDelivery()
         if self.account_username and not self.errors:
             self.delivery = request_code(self, self.method, self.account_username)
         return self.cleaned_data
 
 
-def request_code(form: CognitoForm, method: str, username: str) -> dict[str, str]:
-    """Ask Cognito to send a code; its CodeDeliveryDetails.
+def request_code(form: CognitoForm, method: str, username: str) -> CodeDelivery:
+    """Ask Cognito to send a code (``method``: forgot_password or resend_confirmation_code).
 
     When Cognito refuses for a reason that depends on the account (unknown in a pool
     without PreventUserExistenceErrors, disabled, invited and never signed in, no
     verified contact, already confirmed), the answer is a pretend delivery, so the page
     reads the same for every name; the reason goes to the operator's log.
+
+    :returns: where the code went; empty when the form got an error instead.
     """
     try:
-        return form.call_cognito(method, username, reraise=ACCOUNT_REFUSALS) or {}
+        delivery = form.call_cognito(method, username, reraise=ACCOUNT_REFUSALS)
     except ACCOUNT_REFUSALS as exc:
         if isinstance(exc, UserNotFound):
             warn_user_existence_revealed(form.app_client)
         else:
             note_hidden_refusal(form.app_client, method, exc)
-        return pretend_delivery(username)
-
-
-PRETEND_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
-
-
-def pretend_delivery(username: str) -> dict[str, str]:
-    """"q***@k***": a masked email address, as Cognito masks real ones, whose letters
-    come from an HMAC of the name under SECRET_KEY: the same for the same name (a second
-    request must not read differently), and not to be guessed from the name."""
-    digest = salted_hmac("cognito_auth.forms.pretend_delivery", username.casefold()).digest()
-    first, second = (PRETEND_ALPHABET[byte % len(PRETEND_ALPHABET)] for byte in digest[:2])
-    return {"Destination": f"{first}***@{second}***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}
-
-
-def mask_email(email: str) -> dict[str, str]:
-    """The typed address as Cognito shows a destination: n***@e*** for newcomer@example.com."""
-    local, _, domain = email.partition("@")
-    return {"Destination": f"{local[:1]}***@{domain[:1]}***", "DeliveryMedium": "EMAIL"}
+        return CodeDelivery.pretend(username)
+    return delivery if isinstance(delivery, CodeDelivery) else CodeDelivery()
 
 
 def note_hidden_refusal(app_client: AppClient | None, operation: str, error: CognitoError) -> None:

@@ -54,6 +54,7 @@ from .messages import (
     SIGN_UP_CONFIRMED,
 )
 from .models import AppClient
+from .results import CodeDelivery
 from .steps import machine as steps
 
 # Session keys: who is in the middle of a reset or a sign-up, and where the code went.
@@ -95,7 +96,7 @@ class LoginView(auth_views.LoginView):
         for reason, (session_key, url_name) in self.next_steps.items():
             if form.has_error(NON_FIELD_ERRORS, reason):
                 # Take them to that step with their name filled in, and say why.
-                remember(self.request, session_key, form.cleaned_data.get("username", ""), {})
+                remember(self.request, session_key, form.cleaned_data.get("username", ""), CodeDelivery())
                 messages.info(self.request, form.errors[NON_FIELD_ERRORS][0])
                 return HttpResponseRedirect(reverse(url_name))
         return super().form_invalid(form)
@@ -151,19 +152,16 @@ def form_data(request: HttpRequest) -> QueryDict:
     return request.POST
 
 
-def remember(request: HttpRequest, key: str, username: str, delivery: dict[str, str]) -> None:
-    """Keep the username and where the code went for the next step of a flow."""
-    request.session[key] = {
-        "username": username,
-        "destination": delivery.get("Destination", ""),
-        "medium": delivery.get("DeliveryMedium", ""),
-    }
+def remember(request: HttpRequest, key: str, username: str, delivery: CodeDelivery) -> None:
+    """Keep the username and where the code went for the next step of a flow (as JSON:
+    ``{"username": ..., **delivery.stored()}``)."""
+    request.session[key] = {"username": username, **delivery.stored()}
 
 
-def delivery_message(pending: dict[str, str] | None) -> str:
+def delivery_message(delivery: CodeDelivery) -> str:
     """"We sent a code by SMS to +*******0100", or a sentence that names no destination."""
-    if pending and pending.get("destination") and pending.get("medium") in CODE_SENT:
-        return CODE_SENT[pending["medium"]] % {"destination": pending["destination"]}
+    if delivery.destination and delivery.medium in CODE_SENT:
+        return CODE_SENT[delivery.medium] % {"destination": delivery.destination}
     return str(CODE_SENT_SOMEWHERE)
 
 
@@ -232,7 +230,7 @@ class CodeEntryView(CognitoFormView):
         pending = self.pending(self.session_key)
         return {
             **super().get_context_data(**kwargs),
-            "code_sent_message": delivery_message(pending) if pending else "",
+            "code_sent_message": delivery_message(CodeDelivery.from_stored(pending)) if pending else "",
             "pending_username": (pending or {}).get("username", ""),
             "resend_url": self.resend_url,
         }
@@ -385,7 +383,7 @@ class SignUpView(SignUpEnabledMixin, CognitoFormView):
     def form_valid(self, form: SignUpForm) -> HttpResponse:
         username = form.cleaned_data["username"]
         if not form.name_taken:  # a taken name goes on exactly as a new one, minus the account
-            confirmed = bool((form.result or {}).get("UserConfirmed"))
+            confirmed = form.result is not None and form.result.user_confirmed
             signals.user_signed_up.send(
                 sender=type(self), request=self.request, username=username, app_client=form.app_client,
                 user_confirmed=confirmed,

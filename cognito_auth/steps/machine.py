@@ -34,6 +34,7 @@ from ..conf import app_settings
 from ..log_values import loggable
 from ..messages import LOGIN_FAILURES, STEP_ENDED
 from ..models import AppClient
+from ..results import CodeDelivery
 
 if TYPE_CHECKING:
     from django.contrib.sessions.backends.base import SessionBase
@@ -165,6 +166,7 @@ def advance(request: HttpRequest, step: SignInStep, result: AuthResult, app_clie
         messages.error(request, LOGIN_FAILURES["challenge"])
         return HttpResponseRedirect(login_url(step.next_url))
     parameters = result.challenge_parameters or {}
+    delivery = CodeDelivery.from_challenge(parameters)
     following = replace(
         step,
         internal_username=result.internal_username or step.internal_username,
@@ -172,8 +174,8 @@ def advance(request: HttpRequest, step: SignInStep, result: AuthResult, app_clie
         session=result.session,
         started_at=time.time(),
         step_id=secrets.token_urlsafe(16),
-        destination=parameters.get("CODE_DELIVERY_DESTINATION", ""),
-        medium=parameters.get("CODE_DELIVERY_DELIVERY_MEDIUM", ""),
+        destination=delivery.destination,
+        medium=delivery.medium,
         required_attributes=_json_list(parameters.get("requiredAttributes"), prefix=USER_ATTRIBUTE_PREFIX),
         choices=_offered(parameters),
         totp_secret="",
