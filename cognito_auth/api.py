@@ -273,7 +273,7 @@ def _user(
                     app_client.name, backend.cognito_username(claims))
         raise BearerRefused(401, "invalid_token", "invalid_token")
     user = backend.user_for_claims(request, claims, app_client)
-    if user is None or not backend.user_can_authenticate(user):  # type: ignore[arg-type]  # ANY_USER_MODEL
+    if user is None or not backend.user_can_authenticate(user):  # type: ignore[arg-type]  # ANY_USER_MODEL (backends)
         raise BearerRefused(401, "invalid_token", "invalid_token")
     return user
 

@@ -8,7 +8,7 @@ becomes a form error on the right field.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth import authenticate
@@ -52,6 +52,9 @@ from .validators import (
     validate_code,
     validate_cognito_username,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger("cognito_auth")
 
@@ -100,7 +103,7 @@ class CognitoAuthenticationForm(AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         # Django sizes the field after the user model's USERNAME_FIELD, with no validator;
         # Cognito's limit is the one that counts, checked before any call.
-        username = self.fields["username"]
+        username = cast(forms.CharField, self.fields["username"])  # declared above
         username.max_length = USERNAME_MAX_LENGTH
         username.widget.attrs["maxlength"] = USERNAME_MAX_LENGTH
         username.validators += [MaxLengthValidator(USERNAME_MAX_LENGTH), validate_cognito_username]
@@ -134,7 +137,7 @@ def username_field() -> forms.CharField:
     )
 
 
-def password_field(label: str, autocomplete: str = "new-password") -> forms.CharField:
+def password_field(label: StrOrPromise, autocomplete: str = "new-password") -> forms.CharField:
     return forms.CharField(
         label=label,
         strip=False,
@@ -187,6 +190,9 @@ class CognitoForm(forms.Form):
 
     @property
     def cognito(self) -> CognitoClient:
+        """:raises ValueError: no app client serves this form (``call_cognito`` checks first)."""
+        if self.app_client is None:
+            raise ValueError("No app client serves this form.")
         return get_cognito_client(self.app_client, self.request)
 
     def call_cognito(self, method: str, *args: Any, reraise: tuple[type[CognitoError], ...] = ()) -> Any:
@@ -226,6 +232,10 @@ class CognitoForm(forms.Form):
 class KnownUsernameMixin:
     """The username is a field only when the view does not know it from an earlier step
     (say, a person who arrives with a code from another device)."""
+
+    # The form class it is mixed into provides them.
+    fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
 
     def __init__(self, *args: Any, username: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

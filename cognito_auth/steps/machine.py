@@ -209,7 +209,7 @@ def finish(request: HttpRequest, step: SignInStep, result: AuthResult, app_clien
         reason = getattr(request, FAILURE_ATTRIBUTE, "")
         messages.error(request, LOGIN_FAILURES.get(reason, LOGIN_FAILURES["refused"]))
         return HttpResponseRedirect(login_url(step.next_url))
-    login(request, user, backend=path)
+    login(request, user, backend=path)  # type: ignore[arg-type]  # ANY_USER_MODEL (backends)
     return HttpResponseRedirect(redirect_target(request, step.next_url))
 
 
