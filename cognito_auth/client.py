@@ -219,7 +219,7 @@ class AuthResult:
     id_token: str = ""
     access_token: str = ""
     refresh_token: str = ""
-    expires_in: int = 0
+    expires_in: int = 0  # ExpiresIn: seconds of validity of the access and ID tokens
     challenge_name: str = ""
     challenge_parameters: dict[str, str] | None = None
     session: str = ""
@@ -271,7 +271,13 @@ def _with_secret_hash(params: dict[str, Any], place: HashPlace, value: str | Non
 
 class CognitoClient:
     """Cognito's user-facing API for one app client, on behalf of the person who made
-    ``request`` (None: a script or a check). Build it with ``get_cognito_client()``."""
+    ``request`` (None: a script or a check). Build it with ``get_cognito_client()``.
+
+    Every method that sends a call raises a ``CognitoError`` subclass (``exceptions``) for
+    Cognito's refusal, ``ServiceUnavailable`` when Cognito cannot be reached in time, and
+    ``OutcomeUnknown`` when a call that changes something may have reached Cognito but no
+    answer came; a method's ``:raises:`` names the subclasses it is known for.
+    """
 
     def __init__(self, app_client: AppClientLike, request: HttpRequest | None = None) -> None:
         self.app_client = app_client
@@ -312,7 +318,12 @@ class CognitoClient:
 
     @hide_locals
     def initiate_password_auth(self, username: str, password: str) -> AuthResult:
-        """One InitiateAuth USER_PASSWORD_AUTH call, hashed over the name as typed."""
+        """One InitiateAuth USER_PASSWORD_AUTH call, hashed over the name as typed.
+
+        :returns: tokens, or the first challenge.
+        :raises CognitoError: ``InvalidCredentials`` for a wrong password or an unknown,
+            disabled user; ``FlowNotEnabled`` when the app client does not allow the flow.
+        """
         response = self._user_call(
             "initiate_auth",
             {"AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": username, "PASSWORD": password}},
@@ -367,8 +378,13 @@ class CognitoClient:
 
     @hide_locals
     def refresh(self, refresh_token: str, internal_username: str) -> AuthResult:
-        """REFRESH_TOKEN_AUTH. The hash is over the internal username (the access token's
-        ``username`` claim), not the alias the person typed, or Cognito rejects it."""
+        """InitiateAuth REFRESH_TOKEN_AUTH. The hash is over the internal username (the access
+        token's ``username`` claim), not the alias the person typed, or Cognito rejects it.
+
+        :returns: new access and ID tokens (no refresh token: Cognito keeps the one sent).
+        :raises CognitoError: ``InvalidCredentials`` for a revoked or expired refresh token or
+            a disabled or deleted user.
+        """
         response = self._user_call(
             "initiate_auth",
             {"AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": refresh_token}},
@@ -410,6 +426,7 @@ class CognitoClient:
         AWS API Reference: AssociateSoftwareToken.
 
         :returns: (the base32 TOTP secret, the new session for VerifySoftwareToken).
+        :raises CognitoError: ``InvalidCredentials`` for an expired or used session.
         """
         response = self._call(
             "associate_software_token", {"Session": session}, sensitive=(session,), with_client_id=False,
@@ -439,6 +456,7 @@ class CognitoClient:
         token and Cognito refuses the old one after the client's RetryGracePeriodSeconds.
         Source: GetTokensFromRefreshToken in the Cognito API reference.
 
+        :returns: new tokens; a new refresh token only with rotation on.
         :raises OutcomeUnknown: no answer came; with rotation the old token may be spent.
         """
         response = self._call_with_secret(
@@ -450,7 +468,10 @@ class CognitoClient:
     @hide_locals
     def global_sign_out(self, access_token: str) -> None:
         """GlobalSignOut: Cognito revokes every refresh token of the access token's user,
-        and the access tokens they gave. Names no client (the token does): no hash."""
+        and the access tokens they gave. Names no client (the token does): no hash.
+
+        :raises CognitoError: ``TokenRejected`` for an expired or revoked access token.
+        """
         self._call("global_sign_out", {"AccessToken": access_token}, sensitive=(access_token,), with_client_id=False)
 
     def forgot_password(self, username: str) -> CodeDelivery:
@@ -467,6 +488,11 @@ class CognitoClient:
 
     @hide_locals
     def confirm_forgot_password(self, username: str, code: str, new_password: str) -> None:
+        """ConfirmForgotPassword: the code ``forgot_password`` sent, and the new password.
+
+        :raises CognitoError: ``CodeMismatch``, ``ExpiredCode``, ``InvalidPassword`` (the
+            pool's policy), ``OutcomeUnknown`` (the password may have changed).
+        """
         self._user_call(
             "confirm_forgot_password",
             {"Username": username, "ConfirmationCode": code, "Password": new_password},
@@ -475,7 +501,11 @@ class CognitoClient:
 
     @hide_locals
     def change_password(self, access_token: str, old_password: str, new_password: str) -> None:
-        """ChangePassword names no user (the access token does), so it carries no hash."""
+        """ChangePassword names no user (the access token does), so it carries no hash.
+
+        :raises CognitoError: ``InvalidCredentials`` for a wrong old password,
+            ``TokenRejected`` for an expired or revoked access token, ``InvalidPassword``.
+        """
         self._call(
             "change_password",
             {"AccessToken": access_token, "PreviousPassword": old_password, "ProposedPassword": new_password},
@@ -531,6 +561,10 @@ class CognitoClient:
 
     @hide_locals
     def confirm_sign_up(self, username: str, code: str) -> None:
+        """ConfirmSignUp: the code ``sign_up`` sent.
+
+        :raises CognitoError: ``CodeMismatch``, ``ExpiredCode``, ``AlreadyConfirmed``.
+        """
         self._user_call(
             "confirm_sign_up", {"Username": username, "ConfirmationCode": code},
             username=username, hash_at=TOP_LEVEL, sensitive=(code,),
@@ -553,7 +587,11 @@ class CognitoClient:
     ) -> AuthResult:
         """One InitiateAuth for the doctor, hashed with ``secret`` (None: no hash at all)
         rather than the stored secrets, never retried with another secret, and neither
-        logged nor recorded as the client's last failure: the doctor reports what it finds."""
+        logged nor recorded as the client's last failure: the doctor reports what it finds.
+
+        :returns: tokens or a challenge, should the probe's user exist.
+        :raises CognitoError: Cognito's refusal, which is what the doctor reads.
+        """
         value = secret_hash(username, self.app_client.client_id, secret) if secret else None
         params, sent = _with_secret_hash(
             {"AuthFlow": auth_flow, "AuthParameters": auth_parameters}, IN_AUTH_PARAMETERS, value,
@@ -567,7 +605,10 @@ class CognitoClient:
     @hide_locals
     def revoke_refresh_token(self, refresh_token: str) -> None:
         """RevokeToken: the refresh token and the access tokens it gave stop working.
-        Authorised by the client secret itself (not a hash), when the client has one."""
+        Authorised by the client secret itself (not a hash), when the client has one.
+
+        :raises CognitoError: Cognito's refusal (``sessions.revoke`` signs out regardless).
+        """
         self._call_with_secret(
             "revoke_token", {"Token": refresh_token}, place=CLIENT_SECRET_PARAMETER,
             proof=lambda secret: secret, sensitive=(refresh_token,),
@@ -796,10 +837,17 @@ class CognitoAdmin:
         self._client: BaseClient | None = None  # built on first use, for this object's calls only
 
     def describe_user_pool_client(self, client_id: str) -> dict[str, Any]:
-        """DescribeUserPoolClient's UserPoolClient, ``ClientSecret`` included when it has one."""
+        """DescribeUserPoolClient's UserPoolClient, ``ClientSecret`` included when it has one.
+
+        :raises CognitoError: ``NoCredentials``, ``AccessDenied``, ``UnknownClient``.
+        """
         return _answer_part(self._call("describe_user_pool_client", ClientId=client_id), "UserPoolClient")
 
     def describe_user_pool(self) -> dict[str, Any]:
+        """DescribeUserPool's UserPool.
+
+        :raises CognitoError: ``NoCredentials``, ``AccessDenied``.
+        """
         return _answer_part(self._call("describe_user_pool"), "UserPool")
 
     def internal_username(self, username: str) -> str:
