@@ -137,7 +137,10 @@ class ImportFromCognitoForm(forms.Form):
 
 
 def import_view(modeladmin: ModelAdmin, request: HttpRequest) -> HttpResponse:
-    """*Import from Cognito*: make or update an app client from DescribeUserPoolClient."""
+    """*Import from Cognito*: make or update an app client from DescribeUserPoolClient.
+
+    :raises PermissionDenied: without the add, change and endpoint permissions.
+    """
     # Import sets the region, pool, client id, endpoint and secret: every field that decides
     # whom the site trusts, so it needs change_appclient_endpoint as well (has_add_permission
     # asks for it).

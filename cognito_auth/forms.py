@@ -197,7 +197,10 @@ class CognitoForm(forms.Form):
 
     def call_cognito(self, method: str, *args: Any, reraise: tuple[type[CognitoError], ...] = ()) -> Any:
         """Run one client call and return its answer. A refusal becomes a form error on the
-        right field and None is returned, except ``reraise`` ones, left to the caller."""
+        right field and None is returned, except ``reraise`` ones, left to the caller.
+
+        :raises CognitoError: only the ``reraise`` classes.
+        """
         if self.app_client is None:
             self.add_error(None, ValidationError(self.error_messages["unavailable"], code="unavailable"))
             return None

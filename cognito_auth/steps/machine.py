@@ -134,6 +134,8 @@ def clear(session: SessionBase) -> None:
 
 
 def step_timeout() -> float:
+    """Seconds a sign-in step stays open: ``COGNITO_AUTH_SIGN_IN_STEP_TIMEOUT``, by default
+    the app client's AuthSessionValidity default (3 minutes, UserPoolClientType)."""
     return float(app_settings.SIGN_IN_STEP_TIMEOUT)
 
 
@@ -215,7 +217,10 @@ def finish(request: HttpRequest, step: SignInStep, result: AuthResult, app_clien
 
 def cognito_backend() -> tuple[str, CognitoBackend]:
     """The first ``CognitoBackend`` (or subclass) in ``AUTHENTICATION_BACKENDS``, with its path:
-    its hooks, not a default instance's, decide who signs in after a step."""
+    its hooks, not a default instance's, decide who signs in after a step.
+
+    :raises LookupError: none is configured.
+    """
     for path in settings.AUTHENTICATION_BACKENDS:
         backend = load_backend(path)
         if isinstance(backend, CognitoBackend):
