@@ -32,6 +32,7 @@ system-deps:
 
 test: $(INSTALLED) system-deps
 	$(BIN)/ruff check .
+	$(BIN)/mypy cognito_auth
 	$(BIN)/python manage.py makemigrations --check --dry-run cognito_auth
 	$(BIN)/pytest
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
@@ -14,8 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from .admin_tools import EndpointURLField, check_connection, import_view
 from .models import ENDPOINT_PERMISSION, TRUST_FIELDS, AppClient, CognitoIdentity, SecretState, email_field_name
 
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldsetSpec
+    from django_stubs_ext import StrOrPromise
 
-def write_only_secret_field(label: str, help_text: str) -> forms.CharField:
+
+def write_only_secret_field(label: StrOrPromise, help_text: StrOrPromise) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=False,
@@ -61,8 +66,9 @@ class AppClientForm(forms.ModelForm):
             "auth_flow", "sign_in_methods", "refresh_token_rotation",
         ]
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("new_client_secret") and cleaned.get("clear_client_secret"):
             raise forms.ValidationError(_("Either enter a new secret or remove it, not both."))
         if cleaned.get("clear_client_secret") and cleaned.get("new_previous_client_secret"):
@@ -133,7 +139,7 @@ class AppClientAdmin(admin.ModelAdmin):
             readonly += [*TRUST_FIELDS, *SECRET_FORM_FIELDS]
         return readonly
 
-    def get_fieldsets(self, request: HttpRequest, obj: AppClient | None = None) -> list:
+    def get_fieldsets(self, request: HttpRequest, obj: AppClient | None = None) -> _FieldsetSpec:
         fieldsets = super().get_fieldsets(request, obj)
         if may_change_endpoint(request):
             return fieldsets
@@ -153,7 +159,7 @@ class AppClientAdmin(admin.ModelAdmin):
         return [import_url, *super().get_urls()]
 
     @admin.display(description=_("secret"))
-    def secret_status(self, obj: AppClient) -> str:
+    def secret_status(self, obj: AppClient) -> StrOrPromise:
         return {
             SecretState.NONE: _("No secret"),
             SecretState.READABLE: _("Set"),
@@ -161,7 +167,7 @@ class AppClientAdmin(admin.ModelAdmin):
         }[obj.secret_state]
 
     @admin.display(description=_("previous secret"))
-    def previous_secret_status(self, obj: AppClient) -> str:
+    def previous_secret_status(self, obj: AppClient) -> StrOrPromise:
         return {
             SecretState.NONE: _("None: no rotation under way"),
             SecretState.READABLE: _(

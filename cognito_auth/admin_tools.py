@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Field as ModelField
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -66,7 +67,11 @@ class EndpointURLField(forms.CharField):
 
 
 def _model_field(name: str, **options: Any) -> forms.Field:
-    return AppClient._meta.get_field(name).formfield(**options)
+    model_field = AppClient._meta.get_field(name)
+    form_field = model_field.formfield(**options) if isinstance(model_field, ModelField) else None
+    if form_field is None:
+        raise TypeError(f"AppClient.{name} has no form field")
+    return form_field
 
 
 class ImportFromCognitoForm(forms.Form):
@@ -80,7 +85,8 @@ class ImportFromCognitoForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.errors:
             return cleaned
         described = self._describe(cleaned)
@@ -131,7 +137,10 @@ class ImportFromCognitoForm(forms.Form):
 
 
 def import_view(modeladmin: ModelAdmin, request: HttpRequest) -> HttpResponse:
-    """*Import from Cognito*: make or update an app client from DescribeUserPoolClient."""
+    """*Import from Cognito*: make or update an app client from DescribeUserPoolClient.
+
+    :raises PermissionDenied: without the add, change and endpoint permissions.
+    """
     # Import sets the region, pool, client id, endpoint and secret: every field that decides
     # whom the site trusts, so it needs change_appclient_endpoint as well (has_add_permission
     # asks for it).

@@ -24,7 +24,7 @@ import logging
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from functools import wraps
+from functools import partial, wraps
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import iscoroutinefunction, sync_to_async
@@ -35,17 +35,11 @@ from django.views.decorators.csrf import csrf_exempt
 from . import messages
 from .backends import CognitoBackend
 from .budget import request_budget
+from .compat import login_not_required
 from .exceptions import ConfigurationError, EndpointNotAllowed, ServiceUnavailable
 from .groups import cognito_groups
 from .models import AppClient
 from .verifier import AUDIENCE_CLAIMS, MAX_TOKEN_LENGTH, TokenInvalid, issuer, verify_token
-
-try:
-    from django.contrib.auth.decorators import login_not_required
-except ImportError:  # Django < 5.1: no LoginRequiredMiddleware, nothing to mark
-
-    def login_not_required(view_func: Any) -> Any:
-        return view_func
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -236,7 +230,7 @@ def bearer_token_required(
     Usable bare (``@bearer_token_required``) or with the arguments of
     ``authenticate_bearer`` (``@bearer_token_required(scopes=["orders/read"])``).
     """
-    options = {"token_use": token_use, "scopes": tuple(scopes), "groups": tuple(groups)}
+    check = partial(authenticate_bearer, token_use=token_use, scopes=tuple(scopes), groups=tuple(groups))
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         if iscoroutinefunction(view):
@@ -244,7 +238,7 @@ def bearer_token_required(
             @wraps(view)
             async def async_wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
                 try:
-                    identity = await sync_to_async(authenticate_bearer)(request, **options)
+                    identity = await sync_to_async(check)(request)
                 except BearerRefused as refused:
                     return refused.response()
                 _attach(request, identity)
@@ -256,7 +250,7 @@ def bearer_token_required(
             @wraps(view)
             def sync_wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
                 try:
-                    identity = authenticate_bearer(request, **options)
+                    identity = check(request)
                 except BearerRefused as refused:
                     return refused.response()
                 _attach(request, identity)
@@ -288,7 +282,7 @@ def _user(
                     app_client.name, backend.cognito_username(claims))
         raise BearerRefused(401, "invalid_token", "invalid_token")
     user = backend.user_for_claims(request, claims, app_client)
-    if user is None or not backend.user_can_authenticate(user):
+    if user is None or not backend.user_can_authenticate(user):  # type: ignore[arg-type]  # ANY_USER_MODEL (backends)
         raise BearerRefused(401, "invalid_token", "invalid_token")
     return user
 

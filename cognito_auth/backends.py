@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import FieldDoesNotExist, SuspiciousOperation
 from django.db import IntegrityError, transaction
+from django.db.models import Field
 from django.views.decorators.debug import sensitive_variables
 
 from . import groups
@@ -31,7 +32,7 @@ from .exceptions import (
 )
 from .log_values import MESSAGE_LIMIT, loggable
 from .models import AppClient, AuthFlow, CognitoIdentity
-from .sessions import SessionTokens
+from .sessions import TOKENS_ATTRIBUTE, SessionTokens
 from .tokens import id_token_claims
 
 if TYPE_CHECKING:
@@ -45,6 +46,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("cognito_auth")
 UserModel = get_user_model()
+# ANY_USER_MODEL: django-stubs type the users that Django's API takes and returns as the
+# checked project's AUTH_USER_MODEL (auth.User in example_project). This app serves any
+# AbstractBaseUser, so the few places that hand one to Django's typed API say
+# `type: ignore` with this name.
 
 # The attribute on the request where the backend leaves why a Cognito sign-in failed, for
 # the login form to pick the message when no backend signs the person in. One of the keys
@@ -75,7 +80,7 @@ class CognitoBackend(ModelBackend):
     link_by_verified_email = False
 
     @sensitive_variables("password")
-    def authenticate(
+    def authenticate(  # type: ignore[override]  # ANY_USER_MODEL
         self,
         request: HttpRequest | None,
         username: str | None = None,
@@ -99,9 +104,10 @@ class CognitoBackend(ModelBackend):
         app_client = AppClient.objects.for_request(request)
         if app_client is None:
             return None
-        if app_client.auth_flow == AuthFlow.USER_AUTH and not app_client.password_method:
+        if app_client.auth_flow == str(AuthFlow.USER_AUTH) and not app_client.password_method:
             # The site signs people in without a password; Django-only accounts still may.
-            return _note_failure(request, "password_not_offered")
+            _note_failure(request, "password_not_offered")
+            return None
         cognito = get_cognito_client(app_client, request, client_class=self.client_class)
         with request_budget():  # a login view of the site's own, outside this app's views
             return self._first_factor(
@@ -122,13 +128,14 @@ class CognitoBackend(ModelBackend):
         """
         app_client = AppClient.objects.for_request(request)
         if app_client is None or method not in app_client.offered_sign_in_methods:
-            return _note_failure(request, "method_not_offered")
+            _note_failure(request, "method_not_offered")
+            return None
         cognito = get_cognito_client(app_client, request, client_class=self.client_class)
         with request_budget():
             user = self._first_factor(request, app_client, lambda: cognito.initiate_user_auth(username, method))
         if user is not None:  # tokens for a code request: no pool answers so; never sign in on it
             logger.warning("App client %r: Cognito handed out tokens before any code was entered.", app_client.name)
-            return _note_failure(request, "unavailable")
+            _note_failure(request, "unavailable")
         return None
 
     def _first_factor(
@@ -142,18 +149,23 @@ class CognitoBackend(ModelBackend):
             return None  # wrong password, unknown or disabled user: let ModelBackend try
         except UserNotConfirmed:
             # Cognito says so whatever the password: never a reason to stop the chain.
-            return _note_failure(request, "user_not_confirmed")
+            _note_failure(request, "user_not_confirmed")
+            return None
         except PasswordResetRequired:
-            return _note_failure(request, "password_reset_required")
+            _note_failure(request, "password_reset_required")
+            return None
         except RateLimited:
             # Throttled: never sent again (that would count twice); the person waits.
-            return _note_failure(request, "rate_limited")
+            _note_failure(request, "rate_limited")
+            return None
         except CognitoError:
             # Unreachable or misconfigured (already logged for the operator):
             # Django-only accounts must still be able to sign in.
-            return _note_failure(request, "unavailable")
+            _note_failure(request, "unavailable")
+            return None
         if result.challenge_name:
-            return self.challenge_received(request, result, app_client)
+            self.challenge_received(request, result, app_client)
+            return None
         return self.user_for_tokens(request, result, app_client)
 
     def challenge_received(self, request: HttpRequest | None, result: AuthResult, app_client: AppClient) -> None:
@@ -166,7 +178,7 @@ class CognitoBackend(ModelBackend):
         """
         if request is not None:
             setattr(request, CHALLENGE_ATTRIBUTE, (result, app_client))
-        return _note_failure(request, "challenge")
+        _note_failure(request, "challenge")
 
     def user_for_tokens(
         self, request: HttpRequest | None, result: AuthResult, app_client: AppClient
@@ -182,20 +194,20 @@ class CognitoBackend(ModelBackend):
             claims = id_token_claims(result.id_token, app_client)
         except SuspiciousOperation as exc:
             logger.error("App client %r: %s", app_client.name, exc)
-            return _note_failure(request, "unavailable")
+            _note_failure(request, "unavailable")
+            return None
         if not self.verify_claims(claims, app_client):
             logger.info("App client %r: verify_claims refused Cognito user %r.",
                         app_client.name, loggable(self.cognito_username(claims)))
             return None
         user = self.user_for_claims(request, claims, app_client)
-        if user is None or not self.user_can_authenticate(user):
+        if user is None or not self.user_can_authenticate(user):  # type: ignore[arg-type]  # ANY_USER_MODEL
             return None
-        user.cognito_tokens = SessionTokens.from_auth_result(
-            result, app_client, self.cognito_username(claims)
-        )
+        tokens = SessionTokens.from_auth_result(result, app_client, self.cognito_username(claims))
+        setattr(user, TOKENS_ATTRIBUTE, tokens)
         return user
 
-    async def aauthenticate(
+    async def aauthenticate(  # type: ignore[override]  # ANY_USER_MODEL
         self,
         request: HttpRequest | None,
         username: str | None = None,
@@ -317,7 +329,7 @@ class CognitoBackend(ModelBackend):
         if changed:
             user.save(update_fields=changed)
 
-    def configure_user(  # type: ignore[override]
+    def configure_user(
         self, request: HttpRequest | None, user: AbstractBaseUser, created: bool = True,
         claims: dict[str, Any] | None = None,
     ) -> AbstractBaseUser:
@@ -362,6 +374,8 @@ class CognitoBackend(ModelBackend):
             try:
                 field = UserModel._meta.get_field(field_name)
             except FieldDoesNotExist:  # a custom user model without that field
+                continue
+            if not isinstance(field, Field):  # a reverse relation holds no claim
                 continue
             cut = str(value)[: field.max_length] if field.max_length else value
             if user is not None and getattr(user, field_name) == cut:
@@ -518,7 +532,7 @@ def username_taken(name: str) -> bool:
 
 def _note_failure(request: HttpRequest | None, reason: str) -> None:
     """Leave why a Cognito sign-in failed on the request; the login form shows it only
-    when no backend signs the person in. :returns: None, for ``return _note_failure(...)``."""
+    when no backend signs the person in."""
     if request is not None:
         setattr(request, FAILURE_ATTRIBUTE, reason)
 

@@ -11,6 +11,10 @@ logged for the operator with the app client's name and id and what to check.
 
 ``get_cognito_client()`` is the one place a ``CognitoClient`` is built, so a backend's
 ``client_class`` serves every page, handler and check.
+
+Each method's docstring names the Cognito action it sends; its parameters, answer and
+errors are on that action's page of the Amazon Cognito user pools API Reference
+(https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_<Action>.html).
 """
 
 from __future__ import annotations
@@ -66,6 +70,7 @@ from .exceptions import (
     error_from_cognito,
 )
 from .log_values import MESSAGE_LIMIT, loggable
+from .results import CodeDelivery, SignUpResult
 from .srp import SrpError, SrpSession
 from .user_context import user_context_data
 from .validators import endpoint_allowed
@@ -232,7 +237,7 @@ class AuthResult:
     id_token: str = ""
     access_token: str = ""
     refresh_token: str = ""
-    expires_in: int = 0
+    expires_in: int = 0  # ExpiresIn: seconds of validity of the access and ID tokens
     challenge_name: str = ""
     challenge_parameters: dict[str, str] | None = None
     session: str = ""
@@ -324,7 +329,13 @@ def _with_secret_hash(params: dict[str, Any], place: HashPlace, value: str | Non
 
 class CognitoClient:
     """Cognito's user-facing API for one app client, on behalf of the person who made
-    ``request`` (None: a script or a check). Build it with ``get_cognito_client()``."""
+    ``request`` (None: a script or a check). Build it with ``get_cognito_client()``.
+
+    Every method that sends a call raises a ``CognitoError`` subclass (``exceptions``) for
+    Cognito's refusal, ``ServiceUnavailable`` when Cognito cannot be reached in time, and
+    ``OutcomeUnknown`` when a call that changes something may have reached Cognito but no
+    answer came; a method's ``:raises:`` names the subclasses it is known for.
+    """
 
     def __init__(self, app_client: AppClientLike, request: HttpRequest | None = None) -> None:
         self.app_client = app_client
@@ -435,7 +446,12 @@ class CognitoClient:
 
     @hide_locals
     def initiate_password_auth(self, username: str, password: str) -> AuthResult:
-        """One InitiateAuth USER_PASSWORD_AUTH call, hashed over the name as typed."""
+        """One InitiateAuth USER_PASSWORD_AUTH call, hashed over the name as typed.
+
+        :returns: tokens, or the first challenge.
+        :raises CognitoError: ``InvalidCredentials`` for a wrong password or an unknown,
+            disabled user; ``FlowNotEnabled`` when the app client does not allow the flow.
+        """
         response = self._user_call(
             "initiate_auth",
             {"AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": username, "PASSWORD": password}},
@@ -498,8 +514,13 @@ class CognitoClient:
 
     @hide_locals
     def refresh(self, refresh_token: str, internal_username: str) -> AuthResult:
-        """REFRESH_TOKEN_AUTH. The hash is over the internal username (the access token's
-        ``username`` claim), not the alias the person typed, or Cognito rejects it."""
+        """InitiateAuth REFRESH_TOKEN_AUTH. The hash is over the internal username (the access
+        token's ``username`` claim), not the alias the person typed, or Cognito rejects it.
+
+        :returns: new access and ID tokens (no refresh token: Cognito keeps the one sent).
+        :raises CognitoError: ``InvalidCredentials`` for a revoked or expired refresh token or
+            a disabled or deleted user.
+        """
         response = self._user_call(
             "initiate_auth",
             {"AuthFlow": "REFRESH_TOKEN_AUTH", "AuthParameters": {"REFRESH_TOKEN": refresh_token}},
@@ -541,6 +562,7 @@ class CognitoClient:
         AWS API Reference: AssociateSoftwareToken.
 
         :returns: (the base32 TOTP secret, the new session for VerifySoftwareToken).
+        :raises CognitoError: ``InvalidCredentials`` for an expired or used session.
         """
         response = self._call(
             "associate_software_token", {"Session": session}, sensitive=(session,), with_client_id=False,
@@ -570,6 +592,7 @@ class CognitoClient:
         token and Cognito refuses the old one after the client's RetryGracePeriodSeconds.
         Source: GetTokensFromRefreshToken in the Cognito API reference.
 
+        :returns: new tokens; a new refresh token only with rotation on.
         :raises OutcomeUnknown: no answer came; with rotation the old token may be spent.
         """
         response = self._call_with_secret(
@@ -581,18 +604,31 @@ class CognitoClient:
     @hide_locals
     def global_sign_out(self, access_token: str) -> None:
         """GlobalSignOut: Cognito revokes every refresh token of the access token's user,
-        and the access tokens they gave. Names no client (the token does): no hash."""
+        and the access tokens they gave. Names no client (the token does): no hash.
+
+        :raises CognitoError: ``TokenRejected`` for an expired or revoked access token.
+        """
         self._call("global_sign_out", {"AccessToken": access_token}, sensitive=(access_token,), with_client_id=False)
 
-    def forgot_password(self, username: str) -> dict[str, str]:
-        """ForgotPassword; returns CodeDeliveryDetails (Destination, DeliveryMedium, ...)."""
+    def forgot_password(self, username: str) -> CodeDelivery:
+        """ForgotPassword: Cognito sends a code to reset the password.
+
+        :returns: where the code went.
+        :raises CognitoError: a subclass for Cognito's refusal; ``OutcomeUnknown`` when no
+            answer came after the request may have reached Cognito.
+        """
         response = self._user_call(
             "forgot_password", {"Username": username}, username=username, hash_at=TOP_LEVEL, sensitive=(),
         )
-        return response.get("CodeDeliveryDetails") or {}
+        return CodeDelivery.from_response(response.get("CodeDeliveryDetails"))
 
     @hide_locals
     def confirm_forgot_password(self, username: str, code: str, new_password: str) -> None:
+        """ConfirmForgotPassword: the code ``forgot_password`` sent, and the new password.
+
+        :raises CognitoError: ``CodeMismatch``, ``ExpiredCode``, ``InvalidPassword`` (the
+            pool's policy), ``OutcomeUnknown`` (the password may have changed).
+        """
         self._user_call(
             "confirm_forgot_password",
             {"Username": username, "ConfirmationCode": code, "Password": new_password},
@@ -601,7 +637,11 @@ class CognitoClient:
 
     @hide_locals
     def change_password(self, access_token: str, old_password: str, new_password: str) -> None:
-        """ChangePassword names no user (the access token does), so it carries no hash."""
+        """ChangePassword names no user (the access token does), so it carries no hash.
+
+        :raises CognitoError: ``InvalidCredentials`` for a wrong old password,
+            ``TokenRejected`` for an expired or revoked access token, ``InvalidPassword``.
+        """
         self._call(
             "change_password",
             {"AccessToken": access_token, "PreviousPassword": old_password, "ProposedPassword": new_password},
@@ -685,14 +725,19 @@ class CognitoClient:
             raise
 
     @hide_locals
-    def sign_up(self, username: str, password: str, attributes: dict[str, str]) -> dict[str, Any]:
-        """SignUp; returns Cognito's answer (UserConfirmed, UserSub, CodeDeliveryDetails)."""
-        return self._user_call(
+    def sign_up(self, username: str, password: str, attributes: dict[str, str]) -> SignUpResult:
+        """SignUp: a new, unconfirmed user with these attributes (``{"email": ...}``).
+
+        :returns: whether the account is already confirmed, its ``sub``, where the code went.
+        :raises CognitoError: as ``forgot_password``; ``UsernameExists`` for a taken name.
+        """
+        response = self._user_call(
             "sign_up",
             {"Username": username, "Password": password,
              "UserAttributes": [{"Name": name, "Value": value} for name, value in attributes.items()]},
             username=username, hash_at=TOP_LEVEL, sensitive=(password,),
         )
+        return SignUpResult.from_response(response)
 
     @hide_locals
     def decoy_sign_up(self, username: str, attributes: dict[str, str]) -> None:
@@ -727,19 +772,28 @@ class CognitoClient:
 
     @hide_locals
     def confirm_sign_up(self, username: str, code: str) -> str:
-        """ConfirmSignUp. :returns: its Session ("" when none came), which
-        ``initiate_user_auth(..., session=...)`` turns into a sign-in once."""
+        """ConfirmSignUp: the code ``sign_up`` sent.
+
+        :returns: its Session ("" when none came), which ``initiate_user_auth(...,
+            session=...)`` turns into a sign-in once (USER_AUTH clients).
+        :raises CognitoError: ``CodeMismatch``, ``ExpiredCode``, ``AlreadyConfirmed``.
+        """
         response = self._user_call(
             "confirm_sign_up", {"Username": username, "ConfirmationCode": code},
             username=username, hash_at=TOP_LEVEL, sensitive=(code,),
         )
         return str(response.get("Session") or "")
 
-    def resend_confirmation_code(self, username: str) -> dict[str, str]:
+    def resend_confirmation_code(self, username: str) -> CodeDelivery:
+        """ResendConfirmationCode: a new sign-up code.
+
+        :returns: where the code went.
+        :raises CognitoError: as ``forgot_password``.
+        """
         response = self._user_call(
             "resend_confirmation_code", {"Username": username}, username=username, hash_at=TOP_LEVEL, sensitive=(),
         )
-        return response.get("CodeDeliveryDetails") or {}
+        return CodeDelivery.from_response(response.get("CodeDeliveryDetails"))
 
     @hide_locals
     def probe_initiate_auth(
@@ -747,7 +801,11 @@ class CognitoClient:
     ) -> AuthResult:
         """One InitiateAuth for the doctor, hashed with ``secret`` (None: no hash at all)
         rather than the stored secrets, never retried with another secret, and neither
-        logged nor recorded as the client's last failure: the doctor reports what it finds."""
+        logged nor recorded as the client's last failure: the doctor reports what it finds.
+
+        :returns: tokens or a challenge, should the probe's user exist.
+        :raises CognitoError: Cognito's refusal, which is what the doctor reads.
+        """
         value = secret_hash(username, self.app_client.client_id, secret) if secret else None
         params, sent = _with_secret_hash(
             {"AuthFlow": auth_flow, "AuthParameters": auth_parameters}, IN_AUTH_PARAMETERS, value,
@@ -761,7 +819,10 @@ class CognitoClient:
     @hide_locals
     def revoke_refresh_token(self, refresh_token: str) -> None:
         """RevokeToken: the refresh token and the access tokens it gave stop working.
-        Authorised by the client secret itself (not a hash), when the client has one."""
+        Authorised by the client secret itself (not a hash), when the client has one.
+
+        :raises CognitoError: Cognito's refusal (``sessions.revoke`` signs out regardless).
+        """
         self._call_with_secret(
             "revoke_token", {"Token": refresh_token}, place=CLIENT_SECRET_PARAMETER,
             proof=lambda secret: secret, sensitive=(refresh_token,),
@@ -1003,10 +1064,17 @@ class CognitoAdmin:
         self._client: BaseClient | None = None  # built on first use, for this object's calls only
 
     def describe_user_pool_client(self, client_id: str) -> dict[str, Any]:
-        """DescribeUserPoolClient's UserPoolClient, ``ClientSecret`` included when it has one."""
+        """DescribeUserPoolClient's UserPoolClient, ``ClientSecret`` included when it has one.
+
+        :raises CognitoError: ``NoCredentials``, ``AccessDenied``, ``UnknownClient``.
+        """
         return _answer_part(self._call("describe_user_pool_client", ClientId=client_id), "UserPoolClient")
 
     def describe_user_pool(self) -> dict[str, Any]:
+        """DescribeUserPool's UserPool.
+
+        :raises CognitoError: ``NoCredentials``, ``AccessDenied``.
+        """
         return _answer_part(self._call("describe_user_pool"), "UserPool")
 
     def internal_username(self, username: str) -> str:

@@ -42,7 +42,11 @@ def encrypt(plaintext: str, purpose: str) -> str:
 
 
 def decrypt(ciphertext: str, purpose: str) -> str:
-    """Decrypt with the current key or any fallback; raise ``UndecryptableSecret`` else."""
+    """Decrypt with the current key or any fallback (Fernet: AES-128-CBC with HMAC-SHA256).
+
+    :returns: the plain text; "" for "".
+    :raises UndecryptableSecret: no key decrypts it (a SECRET_KEY change without a fallback).
+    """
     if not ciphertext:
         return ""
     try:

@@ -8,7 +8,7 @@ becomes a form error on the right field.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth import authenticate
@@ -44,6 +44,7 @@ from .exceptions import (
 from .log_values import MESSAGE_LIMIT, loggable
 from .messages import ACCOUNT_FAILURES, LOGIN_FAILURES, OUTCOME_UNKNOWN, PASSWORD_MISMATCH
 from .models import AppClient
+from .results import CodeDelivery, SignUpResult
 from .steps.machine import cognito_backend
 from .validators import (
     CODE_MAX_LENGTH,
@@ -52,6 +53,9 @@ from .validators import (
     validate_code,
     validate_cognito_username,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger("cognito_auth")
 
@@ -113,7 +117,7 @@ class CognitoAuthenticationForm(AuthenticationForm):
             self.fields["password"].widget = forms.HiddenInput()
         # Django sizes the field after the user model's USERNAME_FIELD, with no validator;
         # Cognito's limit is the one that counts, checked before any call.
-        username = self.fields["username"]
+        username = cast(forms.CharField, self.fields["username"])  # declared above
         username.max_length = USERNAME_MAX_LENGTH
         username.widget.attrs["maxlength"] = USERNAME_MAX_LENGTH
         username.validators += [MaxLengthValidator(USERNAME_MAX_LENGTH), validate_cognito_username]
@@ -164,7 +168,7 @@ def username_field() -> forms.CharField:
     )
 
 
-def password_field(label: str, autocomplete: str = "new-password") -> forms.CharField:
+def password_field(label: StrOrPromise, autocomplete: str = "new-password") -> forms.CharField:
     return forms.CharField(
         label=label,
         strip=False,
@@ -217,11 +221,17 @@ class CognitoForm(forms.Form):
 
     @property
     def cognito(self) -> CognitoClient:
+        """:raises ValueError: no app client serves this form (``call_cognito`` checks first)."""
+        if self.app_client is None:
+            raise ValueError("No app client serves this form.")
         return get_cognito_client(self.app_client, self.request)
 
     def call_cognito(self, method: str, *args: Any, reraise: tuple[type[CognitoError], ...] = ()) -> Any:
         """Run one client call and return its answer. A refusal becomes a form error on the
-        right field and None is returned, except ``reraise`` ones, left to the caller."""
+        right field and None is returned, except ``reraise`` ones, left to the caller.
+
+        :raises CognitoError: only the ``reraise`` classes.
+        """
         if self.app_client is None:
             self.add_error(None, ValidationError(self.error_messages["unavailable"], code="unavailable"))
             return None
@@ -257,6 +267,10 @@ class KnownUsernameMixin:
     """The username is a field only when the view does not know it from an earlier step
     (say, a person who arrives with a code from another device)."""
 
+    # The form class it is mixed into provides them.
+    fields: dict[str, forms.Field]
+    cleaned_data: dict[str, Any]
+
     def __init__(self, *args: Any, username: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.known_username = username
@@ -280,8 +294,8 @@ class PasswordResetRequestForm(CognitoForm):
 
     username = username_field()
 
-    def clean(self) -> dict:
-        self.delivery: dict[str, str] = {}
+    def clean(self) -> dict[str, Any]:
+        self.delivery = CodeDelivery()
         username = self.cleaned_data.get("username")
         if username and not self.errors:
             self.delivery = request_code(self, "forgot_password", username)
@@ -358,7 +372,7 @@ class SignUpForm(CognitoForm):
 
     def clean(self) -> dict:
         self.passwords_match("password1", "password2")
-        self.result: dict[str, Any] | None = None
+        self.result: SignUpResult | None = None
         self.name_taken = False
         if not self.errors and username_taken(self.cleaned_data["username"]):
             # A Django account (or a look-alike) holds the name: answered as a name Cognito
@@ -383,12 +397,12 @@ class SignUpForm(CognitoForm):
         return self.cleaned_data
 
     @property
-    def delivery(self) -> dict[str, str]:
+    def delivery(self) -> CodeDelivery:
         """Where the confirmation code went: Cognito's answer, or for a taken name the
         typed email masked as Cognito masks it."""
         if self.name_taken:
-            return {**mask_email(self.cleaned_data["email"]), "AttributeName": "email"}
-        return (self.result or {}).get("CodeDeliveryDetails") or {}
+            return CodeDelivery.masked_email(self.cleaned_data["email"])
+        return self.result.delivery if self.result is not None else CodeDelivery()
 
 
 class SignUpConfirmForm(KnownUsernameMixin, CognitoForm):
@@ -421,47 +435,32 @@ class ResendCodeForm(KnownUsernameMixin, CognitoForm):
         self.method = method
         self.error_messages = with_outcome_unknown(method)
 
-    def clean(self) -> dict:
-        self.delivery: dict[str, str] = {}
+    def clean(self) -> dict[str, Any]:
+        self.delivery = CodeDelivery()
         if self.account_username and not self.errors:
             self.delivery = request_code(self, self.method, self.account_username)
         return self.cleaned_data
 
 
-def request_code(form: CognitoForm, method: str, username: str) -> dict[str, str]:
-    """Ask Cognito to send a code; its CodeDeliveryDetails.
+def request_code(form: CognitoForm, method: str, username: str) -> CodeDelivery:
+    """Ask Cognito to send a code (``method``: forgot_password or resend_confirmation_code).
 
     When Cognito refuses for a reason that depends on the account (unknown in a pool
     without PreventUserExistenceErrors, disabled, invited and never signed in, no
     verified contact, already confirmed), the answer is a pretend delivery, so the page
     reads the same for every name; the reason goes to the operator's log.
+
+    :returns: where the code went; empty when the form got an error instead.
     """
     try:
-        return form.call_cognito(method, username, reraise=ACCOUNT_REFUSALS) or {}
+        delivery = form.call_cognito(method, username, reraise=ACCOUNT_REFUSALS)
     except ACCOUNT_REFUSALS as exc:
         if isinstance(exc, UserNotFound):
             warn_user_existence_revealed(form.app_client)
         else:
             note_hidden_refusal(form.app_client, method, exc)
-        return pretend_delivery(username)
-
-
-PRETEND_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
-
-
-def pretend_delivery(username: str) -> dict[str, str]:
-    """"q***@k***": a masked email address, as Cognito masks real ones, whose letters
-    come from an HMAC of the name under SECRET_KEY: the same for the same name (a second
-    request must not read differently), and not to be guessed from the name."""
-    digest = salted_hmac("cognito_auth.forms.pretend_delivery", username.casefold()).digest()
-    first, second = (PRETEND_ALPHABET[byte % len(PRETEND_ALPHABET)] for byte in digest[:2])
-    return {"Destination": f"{first}***@{second}***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}
-
-
-def mask_email(email: str) -> dict[str, str]:
-    """The typed address as Cognito shows a destination: n***@e*** for newcomer@example.com."""
-    local, _, domain = email.partition("@")
-    return {"Destination": f"{local[:1]}***@{domain[:1]}***", "DeliveryMedium": "EMAIL"}
+        return CodeDelivery.pretend(username)
+    return delivery if isinstance(delivery, CodeDelivery) else CodeDelivery()
 
 
 def note_hidden_refusal(app_client: AppClient | None, operation: str, error: CognitoError) -> None:

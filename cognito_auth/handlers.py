@@ -14,7 +14,7 @@ def store_tokens_in_session(sender: Any, request: Any, user: Any, **kwargs: Any)
     The backend cannot write them itself: ``login()`` flushes a session that belonged to
     another user, which would drop them.
     """
-    tokens = getattr(user, "cognito_tokens", None)
+    tokens = getattr(user, sessions.TOKENS_ATTRIBUTE, None)
     if isinstance(tokens, sessions.SessionTokens) and request is not None and hasattr(request, "session"):
         sessions.store_sign_in(request.session, tokens)
 

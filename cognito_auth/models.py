@@ -109,6 +109,8 @@ ENDPOINT_PERMISSION = f"cognito_auth.{ENDPOINT_PERMISSION_CODENAME}"
 TRUST_FIELDS = ("region", "user_pool_id", "client_id", "endpoint_url")
 
 
+# Compared with a field's value as str(Member): this mypy with django-stubs types a Choices
+# member as its (value, label) pair, and str() gives the value at run time as well.
 class AuthFlow(models.TextChoices):
     """How the login page's password reaches Cognito (InitiateAuth's AuthFlow)."""
 
@@ -311,8 +313,8 @@ class AppClient(models.Model):
     def offered_sign_in_methods(self) -> list[str]:
         """The first factors the login page offers (``SignInMethod`` values): those listed
         under a ``USER_AUTH`` flow; the password alone under any other flow."""
-        if self.auth_flow != AuthFlow.USER_AUTH:
-            return [SignInMethod.PASSWORD]
+        if self.auth_flow != str(AuthFlow.USER_AUTH):
+            return [str(SignInMethod.PASSWORD)]
         return parse_sign_in_methods(self.sign_in_methods)
 
     @property
@@ -320,14 +322,14 @@ class AppClient(models.Model):
         """How a ``USER_AUTH`` client proves a password: PASSWORD_SRP when offered, else
         PASSWORD; "" when it offers no password."""
         offered = self.offered_sign_in_methods
-        for method in (SignInMethod.PASSWORD_SRP, SignInMethod.PASSWORD):
+        for method in (str(SignInMethod.PASSWORD_SRP), str(SignInMethod.PASSWORD)):
             if method in offered:
                 return str(method)
         return ""
 
     def clean(self) -> None:
         super().clean()
-        if self.auth_flow == AuthFlow.USER_AUTH and not parse_sign_in_methods(self.sign_in_methods):
+        if self.auth_flow == str(AuthFlow.USER_AUTH) and not parse_sign_in_methods(self.sign_in_methods):
             raise ValidationError({"sign_in_methods": _("Choose at least one sign-in method for USER_AUTH.")})
         pool_region = self.user_pool_id.split("_", 1)[0]
         if self.user_pool_id and self.region and pool_region != self.region:

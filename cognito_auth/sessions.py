@@ -59,6 +59,10 @@ SESSION_PURPOSE = "session_tokens"
 # the user was disabled, deleted, signed out everywhere, or must reset their password.
 REFUSALS = (InvalidCredentials, TokenRejected, PasswordResetRequired, UserNotConfirmed)
 
+# The backend leaves a sign-in's SessionTokens on the user instance under this name, for the
+# user_logged_in handler to store once login() has rotated the session.
+TOKENS_ATTRIBUTE = "cognito_tokens"
+
 # What a renewal left in the cache for the other requests of the same session.
 RENEWING, RENEWED, REFUSED, UNAVAILABLE = "renewing", "renewed", "refused", "unavailable"
 # The longest a failed renewal waits before the next try (seconds); a token valid for
@@ -289,7 +293,7 @@ def keep_fresh(request: HttpRequest) -> None:
         if outcome[0] == REFUSED:
             end(request)
         return
-    outcome = cache.get(key) or (RENEWING,)
+    outcome = cache.get(key, (RENEWING,))
     if outcome[0] == RENEWED:
         _adopt(session, outcome[1])
     elif outcome[0] == REFUSED:

@@ -22,6 +22,8 @@ def validate_cognito_username(value: str) -> None:
     """Cognito usernames match [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+: no spaces or controls.
 
     A request body that was not UTF-8 arrives here with U+FFFD in it, which is refused.
+
+    :raises ValidationError: ``invalid_username``.
     """
     for char in value:
         category = unicodedata.category(char)
@@ -34,6 +36,10 @@ CODE_MAX_LENGTH = 2048
 
 
 def validate_code(value: str) -> None:
+    """Cognito's ConfirmationCode pattern, ``[\\S]+``: no spaces or controls.
+
+    :raises ValidationError: ``invalid_code``.
+    """
     if any(char.isspace() or unicodedata.category(char)[0] == "C" or char == "\ufffd" for char in value):
         raise ValidationError(INVALID_CODE, code="invalid_code")
 
@@ -134,10 +140,10 @@ def _canonical_host(host: str) -> str:
         # No top-level domain is numeric, so this is meant as an IPv4 address: only the
         # dotted-quad form, since resolvers also read "127.1" or "2130706433" as 127.0.0.1.
         try:
-            address = ipaddress.IPv4Address(host)
+            ipv4 = ipaddress.IPv4Address(host)
         except ValueError:
             raise _malformed() from None
-        if str(address) != host:
+        if str(ipv4) != host:
             raise _malformed()
     return host
 

@@ -246,7 +246,9 @@ def rsa_keys(jwks: Any) -> dict[str, dict[str, str]]:
         if jwk.get("use", "sig") != "sig":
             continue
         kid, modulus, exponent = jwk.get("kid"), jwk.get("n"), jwk.get("e")
-        if all(isinstance(value, str) and value for value in (kid, modulus, exponent)):
+        if not (isinstance(kid, str) and isinstance(modulus, str) and isinstance(exponent, str)):
+            continue
+        if kid and modulus and exponent:
             keys[kid] = {"kty": "RSA", "n": modulus, "e": exponent}
     return keys
 
@@ -295,7 +297,13 @@ def fetch_jwks(url: str) -> Any:
         raise EndpointNotAllowed("The JWKS URL is not an allowed endpoint.")
     connect, read = budget.timeouts(app_settings.CONNECT_TIMEOUT, app_settings.READ_TIMEOUT, "JWKS fetch")
     deadline = time.monotonic() + connect + read
-    session = URLLib3Session(proxies=get_environ_proxies(url), timeout=(connect, read), max_pool_connections=1)
+    # botocore takes a (connect, read) pair here (URLLib3Session builds urllib3's Timeout
+    # from it); botocore-stubs declare only int | None.
+    session = URLLib3Session(
+        proxies=get_environ_proxies(url),
+        timeout=(connect, read),  # type: ignore[arg-type]
+        max_pool_connections=1,
+    )
     request = AWSRequest(method="GET", url=url, headers={"Accept": "application/json"}).prepare()
     request.stream_output = True
     try:

@@ -6,29 +6,31 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import NON_FIELD_ERRORS, SuspiciousOperation
 from django.dispatch import Signal
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, QueryDict
 from django.shortcuts import resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, TemplateView, View
 
 from . import sessions, signals
 from .backends import CHALLENGE_ATTRIBUTE
 from .budget import within_request_budget
 from .client import get_cognito_client
+from .compat import login_not_required
 from .conf import app_settings
 from .exceptions import CognitoError
 from .forms import (
@@ -56,14 +58,11 @@ from .messages import (
     SIGN_UP_CONFIRMED,
 )
 from .models import AppClient, AuthFlow
+from .results import CodeDelivery
 from .steps import machine as steps
 
-try:
-    from django.contrib.auth.decorators import login_not_required
-except ImportError:  # Django < 5.1: no LoginRequiredMiddleware, nothing to mark
-
-    def login_not_required(view_func: Any) -> Any:
-        return view_func
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Session keys: who is in the middle of a reset or a sign-up, and where the code went.
 RESET_SESSION_KEY = "_cognito_auth_password_reset"
@@ -92,7 +91,7 @@ class LoginView(auth_views.LoginView):
         "password_reset_required": (RESET_SESSION_KEY, "cognito_auth:password_reset_confirm"),
     }
 
-    def form_invalid(self, form: CognitoAuthenticationForm) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         challenge = getattr(self.request, CHALLENGE_ATTRIBUTE, None)
         if challenge is not None and form.has_error(NON_FIELD_ERRORS, "challenge"):
             result, app_client = challenge
@@ -108,8 +107,8 @@ class LoginView(auth_views.LoginView):
         for reason, (session_key, url_name) in self.next_steps.items():
             if form.has_error(NON_FIELD_ERRORS, reason):
                 # Take them to that step with their name filled in, and say why.
-                remember(self.request, session_key, form.cleaned_data.get("username", ""), {})
-                messages.info(self.request, form.errors[NON_FIELD_ERRORS][0])
+                remember(self.request, session_key, form.cleaned_data.get("username", ""), CodeDelivery())
+                messages.info(self.request, form.errors[NON_FIELD_ERRORS][0])  # type: ignore[arg-type]  # stubs: ErrorList items read as messages
                 return HttpResponseRedirect(reverse(url_name))
         return super().form_invalid(form)
 
@@ -178,19 +177,16 @@ def form_data(request: HttpRequest) -> QueryDict:
     return request.POST
 
 
-def remember(request: HttpRequest, key: str, username: str, delivery: dict[str, str]) -> None:
-    """Keep the username and where the code went for the next step of a flow."""
-    request.session[key] = {
-        "username": username,
-        "destination": delivery.get("Destination", ""),
-        "medium": delivery.get("DeliveryMedium", ""),
-    }
+def remember(request: HttpRequest, key: str, username: str, delivery: CodeDelivery) -> None:
+    """Keep the username and where the code went for the next step of a flow (as JSON:
+    ``{"username": ..., **delivery.stored()}``)."""
+    request.session[key] = {"username": username, **delivery.stored()}
 
 
-def delivery_message(pending: dict[str, str] | None) -> str:
+def delivery_message(delivery: CodeDelivery) -> str:
     """"We sent a code by SMS to +*******0100", or a sentence that names no destination."""
-    if pending and pending.get("destination") and pending.get("medium") in CODE_SENT:
-        return CODE_SENT[pending["medium"]] % {"destination": pending["destination"]}
+    if delivery.destination and delivery.medium in CODE_SENT:
+        return CODE_SENT[delivery.medium] % {"destination": delivery.destination}
     return str(CODE_SENT_SOMEWHERE)
 
 
@@ -241,7 +237,7 @@ class CodeEntryView(CognitoFormView):
     code went and offers to send a new one."""
 
     session_key: str
-    resend_url: str
+    resend_url: StrOrPromise
     completed_signal: Signal  # sent once the code was accepted
 
     def get_form_kwargs(self) -> dict[str, Any]:
@@ -259,7 +255,7 @@ class CodeEntryView(CognitoFormView):
         pending = self.pending(self.session_key)
         return {
             **super().get_context_data(**kwargs),
-            "code_sent_message": delivery_message(pending) if pending else "",
+            "code_sent_message": delivery_message(CodeDelivery.from_stored(pending)) if pending else "",
             "pending_username": (pending or {}).get("username", ""),
             "resend_url": self.resend_url,
         }
@@ -277,9 +273,10 @@ class PasswordResetConfirmView(CodeEntryView):
     completed_signal = signals.password_reset_completed
 
     def form_valid(self, form: PasswordResetConfirmForm) -> HttpResponse:
-        end_sessions_after_reset(
-            form.app_client, form.account_username, form.cleaned_data["new_password1"], self.request,
-        )
+        if form.app_client is not None and form.account_username:  # both, once Cognito accepted the code
+            end_sessions_after_reset(
+                form.app_client, form.account_username, form.cleaned_data["new_password1"], self.request,
+            )
         return super().form_valid(form)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -315,7 +312,7 @@ class ResendCodeView(CognitoFormView):
     requested_signal: Signal | None = signals.password_reset_requested
 
     def form_valid(self, form: ResendCodeForm) -> HttpResponse:
-        remember(self.request, self.session_key, form.account_username, form.delivery)
+        remember(self.request, self.session_key, form.account_username or "", form.delivery)
         if self.requested_signal is not None:
             self.requested_signal.send(
                 sender=type(self), request=self.request, username=form.account_username, app_client=form.app_client
@@ -325,7 +322,7 @@ class ResendCodeView(CognitoFormView):
 
     def form_invalid(self, form: ResendCodeForm) -> HttpResponse:
         for error in form.non_field_errors() or [e for errors in form.errors.values() for e in errors]:
-            messages.error(self.request, error)
+            messages.error(self.request, error)  # type: ignore[arg-type]  # stubs: ErrorList items read as messages
         return HttpResponseRedirect(self.get_success_url())
 
 
@@ -350,14 +347,17 @@ class PasswordChangeView(CognitoFormView):
     template_name = "cognito_auth/password_change_form.html"
     success_url = reverse_lazy("cognito_auth:password_change_done")
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.tokens = sessions.load(request.session)
-        if self.tokens is None:
-            if request.user.has_usable_password():
+    tokens: sessions.SessionTokens  # the session's, from dispatch on
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        tokens = sessions.load(request.session)
+        if tokens is None:
+            if request.user.is_authenticated and request.user.has_usable_password():  # login_required: signed in
                 return auth_views.PasswordChangeView.as_view(
                     template_name=self.template_name, success_url=self.success_url
                 )(request, *args, **kwargs)
             return self.sign_in_again()
+        self.tokens = tokens
         if not self.tokens.is_fresh and request.method == "POST":
             try:
                 self.tokens = sessions.renew(request, self.tokens)
@@ -375,8 +375,10 @@ class PasswordChangeView(CognitoFormView):
         return {**kwargs, "access_token": self.tokens.access_token}
 
     def form_valid(self, form: CognitoPasswordChangeForm) -> HttpResponse:
-        end_sessions(self.request.user)
-        update_session_auth_hash(self.request, self.request.user)  # ...but not this one
+        user = self.request.user
+        if user.is_authenticated:  # always, under login_required
+            end_sessions(user)
+            update_session_auth_hash(self.request, user)  # ...but not this one
         return super().form_valid(form)
 
     def form_invalid(self, form: CognitoPasswordChangeForm) -> HttpResponse:
@@ -397,8 +399,8 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
         return {**super().get_context_data(**kwargs), "continue_url": resolve_url(settings.LOGIN_REDIRECT_URL)}
 
 
-class SignUpEnabledMixin:
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+class SignUpEnabledMixin(View):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not app_settings.SIGN_UP_ENABLED:
             raise Http404("Sign-up is not enabled (COGNITO_AUTH_SIGN_UP_ENABLED).")
         return super().dispatch(request, *args, **kwargs)
@@ -412,7 +414,7 @@ class SignUpView(SignUpEnabledMixin, CognitoFormView):
     def form_valid(self, form: SignUpForm) -> HttpResponse:
         username = form.cleaned_data["username"]
         if not form.name_taken:  # a taken name goes on exactly as a new one, minus the account
-            confirmed = bool((form.result or {}).get("UserConfirmed"))
+            confirmed = form.result is not None and form.result.user_confirmed
             signals.user_signed_up.send(
                 sender=type(self), request=self.request, username=username, app_client=form.app_client,
                 user_confirmed=confirmed,
@@ -441,7 +443,7 @@ class SignUpConfirmView(CodeEntryView):
         medium = (self.pending(self.session_key) or {}).get("medium", "")
         response = super().form_valid(form)
         app_client = form.app_client
-        if form.session and app_client is not None and app_client.auth_flow == AuthFlow.USER_AUTH:
+        if form.session and app_client is not None and app_client.auth_flow == str(AuthFlow.USER_AUTH):
             return self.sign_in(form, app_client, medium) or response
         return response
 

@@ -18,7 +18,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import SuspiciousOperation
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -28,6 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from .. import sessions
+from ..sessions import SessionTokens
 from ..client import CognitoClient, Passkey, get_cognito_client
 from ..exceptions import (
     CognitoError,
@@ -88,10 +89,13 @@ class PasskeyView(View):
 
     template_name = "cognito_auth/passkeys.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.tokens = sessions.load(request.session)
-        if self.tokens is None:  # a Django-only account: nothing to call Cognito with
+    tokens: SessionTokens
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        tokens = sessions.load(request.session)
+        if tokens is None:  # a Django-only account: nothing to call Cognito with
             return TemplateResponse(request, self.template_name, {"cognito_only": PASSKEYS_COGNITO_ONLY})
+        self.tokens = tokens
         try:
             if not self.tokens.is_fresh:
                 self.renew()

@@ -4,7 +4,7 @@ right field; ``result`` holds Cognito's answer (tokens or the next challenge).""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -205,7 +205,7 @@ class ChooseForm(StepForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["choice"].choices = [
+        cast(forms.ChoiceField, self.fields["choice"]).choices = [
             (name, MFA_CHOICE_LABELS[name]) for name in self.sign_in_step.choices if name in MFA_CHOICE_LABELS
         ]
 
@@ -230,7 +230,7 @@ class ChooseFirstFactorForm(StepForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["choice"].choices = [
+        cast(forms.ChoiceField, self.fields["choice"]).choices = [
             (name, FIRST_FACTOR_LABELS[name]) for name in self.sign_in_step.choices if name in FIRST_FACTOR_LABELS
         ]
         if not {machine.PASSWORD, machine.PASSWORD_SRP} & set(self.sign_in_step.choices):

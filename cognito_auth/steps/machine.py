@@ -34,6 +34,7 @@ from ..conf import app_settings
 from ..log_values import loggable
 from ..messages import LOGIN_FAILURES, STEP_ENDED
 from ..models import AppClient
+from ..results import CodeDelivery
 
 if TYPE_CHECKING:
     from django.contrib.sessions.backends.base import SessionBase
@@ -143,6 +144,8 @@ def clear(session: SessionBase) -> None:
 
 
 def step_timeout() -> float:
+    """Seconds a sign-in step stays open: ``COGNITO_AUTH_SIGN_IN_STEP_TIMEOUT``, by default
+    the app client's AuthSessionValidity default (3 minutes, UserPoolClientType)."""
     return float(app_settings.SIGN_IN_STEP_TIMEOUT)
 
 
@@ -175,6 +178,7 @@ def advance(request: HttpRequest, step: SignInStep, result: AuthResult, app_clie
         messages.error(request, LOGIN_FAILURES["challenge"])
         return HttpResponseRedirect(login_url(step.next_url))
     parameters = result.challenge_parameters or {}
+    delivery = CodeDelivery.from_challenge(parameters)
     following = replace(
         step,
         internal_username=result.internal_username or step.internal_username,
@@ -182,8 +186,8 @@ def advance(request: HttpRequest, step: SignInStep, result: AuthResult, app_clie
         session=result.session,
         started_at=time.time(),
         step_id=secrets.token_urlsafe(16),
-        destination=parameters.get("CODE_DELIVERY_DESTINATION", ""),
-        medium=parameters.get("CODE_DELIVERY_DELIVERY_MEDIUM", ""),
+        destination=delivery.destination,
+        medium=delivery.medium,
         required_attributes=_json_list(parameters.get("requiredAttributes"), prefix=USER_ATTRIBUTE_PREFIX),
         choices=(
             _first_factors(result, app_client) if result.challenge_name == SELECT_CHALLENGE else _offered(parameters)
@@ -225,13 +229,16 @@ def finish(request: HttpRequest, step: SignInStep, result: AuthResult, app_clien
         reason = getattr(request, FAILURE_ATTRIBUTE, "")
         messages.error(request, LOGIN_FAILURES.get(reason, LOGIN_FAILURES["refused"]))
         return HttpResponseRedirect(login_url(step.next_url))
-    login(request, user, backend=path)
+    login(request, user, backend=path)  # type: ignore[arg-type]  # ANY_USER_MODEL (backends)
     return HttpResponseRedirect(redirect_target(request, step.next_url))
 
 
 def cognito_backend() -> tuple[str, CognitoBackend]:
     """The first ``CognitoBackend`` (or subclass) in ``AUTHENTICATION_BACKENDS``, with its path:
-    its hooks, not a default instance's, decide who signs in after a step."""
+    its hooks, not a default instance's, decide who signs in after a step.
+
+    :raises LookupError: none is configured.
+    """
     for path in settings.AUTHENTICATION_BACKENDS:
         backend = load_backend(path)
         if isinstance(backend, CognitoBackend):

@@ -8,10 +8,10 @@ an expired one, or a POST of another one sends the person back to sign in, never
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.sites.shortcuts import get_current_site
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.utils.decorators import method_decorator
 from django.views.generic import FormView
 
@@ -28,6 +28,9 @@ from ..messages import (
 )
 from ..models import AppClient
 from ..views import anonymous, form_data, protected
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 from . import machine
 from .forms import ChooseFirstFactorForm, ChooseForm, CodeForm, NewPasswordForm, StepForm, TotpSetupForm
 from .totp import otpauth_uri, qr_svg
@@ -42,7 +45,7 @@ class StepView(FormView):
     challenges: frozenset[str] = frozenset()
     form_class: type[StepForm]
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         step = machine.SignInStep.load(request.session)
         if step is None or step.expired:
             return machine.end(request, step)
@@ -63,6 +66,8 @@ class StepView(FormView):
         return {**kwargs, "sign_in_step": self.sign_in_step, "request": self.request, "app_client": self.app_client}
 
     def form_valid(self, form: StepForm) -> HttpResponse:
+        if form.result is None:  # valid without an answer: nothing to go on with
+            return machine.end(self.request, self.sign_in_step)
         return machine.advance(self.request, self.sign_in_step, form.result, self.app_client)
 
     def form_invalid(self, form: StepForm) -> HttpResponse:
@@ -95,6 +100,7 @@ class CodeView(StepView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         step = self.sign_in_step
+        instructions: StrOrPromise
         if step.challenge_name == machine.SOFTWARE_TOKEN_MFA or step.destination:
             instructions = STEP_CODE_INSTRUCTIONS[step.challenge_name] % {"destination": step.destination}
         else:

@@ -41,7 +41,7 @@ def _id_tokens_carry_readable_attributes() -> None:
     Moto adds only the attributes a client lists in ReadAttributes; Cognito lets a client
     that lists none read them all, and its ID tokens carry them all (email, given_name...).
     """
-    pool_class = moto_cognito.CognitoIdpUserPool
+    pool_class: Any = moto_cognito.CognitoIdpUserPool  # patched in place: its methods are replaced
     moto_extra_data = getattr(pool_class, "get_user_extra_data_by_client_id", None)
     if moto_extra_data is None or getattr(moto_extra_data, "adjusted_by_emulator", False):
         return
@@ -70,7 +70,7 @@ def _tokens_name_the_internal_username() -> None:
     phone_number), and in such a pool overwrites the ID token's `email` with that name.
     Cognito puts the internal username there, whichever name signed the user in.
     """
-    pool_class = moto_cognito.CognitoIdpUserPool
+    pool_class: Any = moto_cognito.CognitoIdpUserPool  # patched in place: its methods are replaced
     moto_create_jwt = getattr(pool_class, "create_jwt", None)
     adjusted = getattr(moto_create_jwt, "adjusted_by_emulator", False)
     if moto_create_jwt is None or adjusted or not hasattr(moto_cognito, "jwt"):
@@ -154,4 +154,5 @@ def _import_pool_keys_once() -> None:
     # Replaces the name in moto's module, not in joserfc, which others may use.
     jwk = getattr(moto_cognito, "jwk", None)
     if hasattr(jwk, "RSAKey") and not isinstance(jwk, _JwkWithOnceImportedKeys):
-        moto_cognito.jwk = _JwkWithOnceImportedKeys(jwk)
+        models: Any = moto_cognito  # patched in place: a stand-in for the module it imported
+        models.jwk = _JwkWithOnceImportedKeys(jwk)

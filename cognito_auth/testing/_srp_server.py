@@ -95,7 +95,7 @@ class PasswordVerifierChallenge:
         """
         sent_block = challenge_responses.get("PASSWORD_CLAIM_SECRET_BLOCK")
         signature = challenge_responses.get("PASSWORD_CLAIM_SIGNATURE")
-        timestamp = challenge_responses.get("TIMESTAMP")
+        timestamp = challenge_responses.get("TIMESTAMP", "")  # missing: refused as malformed
         if not isinstance(sent_block, str) or not hmac.compare_digest(sent_block.encode(), self.secret_block.encode()):
             raise PasswordClaimRefused("PASSWORD_CLAIM_SECRET_BLOCK is not the one issued")
         try:

@@ -688,9 +688,9 @@ class StrictCognitoMiddleware:
     def _set_user_mfa_preference(self, call: _Call) -> Response:
         if call.action == "SetUserMFAPreference":
             user = _user_of_access_token(call.params.get("AccessToken"))
-            if user is None:
-                raise rules.CognitoError(rules.NOT_AUTHORIZED, "Invalid Access Token")
             pool = find_pool_by_access_token(call.params.get("AccessToken"))
+            if user is None or pool is None:
+                raise rules.CognitoError(rules.NOT_AUTHORIZED, "Invalid Access Token")
         else:
             pool = self._pool(call.params)
             user = find_user(pool, call.params.get("Username"))
@@ -1058,7 +1058,9 @@ def _client_id_of(params: dict[str, Any]) -> str | None:
     if params.get("ClientId"):
         return str(params["ClientId"])
     token = params.get("AccessToken")
-    pool = find_pool_by_access_token(token) if isinstance(token, str) else None
+    if not isinstance(token, str):
+        return None
+    pool = find_pool_by_access_token(token)
     return pool.access_tokens[token][0] if pool is not None else None
 
 
