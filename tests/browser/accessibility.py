@@ -110,6 +110,10 @@ class Journey:
         self.page, self.checker, self.test_name = page, checker, test_name
         self.count = 0
         self.admin_reports: list[tuple[str, PageReport]] = []
+        for folder in (ARTIFACTS / "screenshots", ARTIFACTS / "axe"):  # an earlier run's, numbered otherwise
+            for stale in folder.glob("*") if folder.is_dir() else ():
+                if stale.name.startswith(f"{test_name}-"):
+                    stale.unlink()
 
     def screenshot(self, name: str, *, page=None) -> Path:
         self.count += 1
