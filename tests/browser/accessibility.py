@@ -109,6 +109,7 @@ class Journey:
     def __init__(self, page, checker, test_name: str) -> None:
         self.page, self.checker, self.test_name = page, checker, test_name
         self.count = 0
+        self.last_screenshot: Path | None = None
         self.admin_reports: list[tuple[str, PageReport]] = []
         for folder in (ARTIFACTS / "screenshots", ARTIFACTS / "axe"):  # an earlier run's, numbered otherwise
             for stale in folder.glob("*") if folder.is_dir() else ():
@@ -120,6 +121,7 @@ class Journey:
         path = ARTIFACTS / "screenshots" / f"{self.test_name}-{self.count:02d}-{name}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
         (page or self.page).screenshot(path=str(path), full_page=True)
+        self.last_screenshot = path
         return path
 
     def step(self, name: str, *, ours: bool = True) -> PageReport:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from cognito_auth.models import AppClient
+
 PASSWORD = "Correct-Horse-7-battery"
 NEW_PASSWORD = "Brand-New-Pass-42"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -34,3 +36,69 @@ def test_sign_in_wrong_password_sign_out(page, journey, cognito_pool, app_client
     journey.step("signed-out")
     page.goto("/")
     assert page.url.endswith("/accounts/login/?next=/")
+
+
+def test_sign_out_everywhere(page, journey, browser, site_url, cognito_pool, app_client_for_pool):
+    cognito_pool.create_user("alice", PASSWORD, {"email": "alice@example.com"})
+    sign_in(page, "alice", PASSWORD)
+    assert page.locator("h1").inner_text() == "Signed in as alice"
+    journey.step("signed-in")
+    page.get_by_role("button", name="Sign out everywhere").click()
+    assert page.url.endswith("/accounts/login/")
+    journey.step("signed-out-everywhere")
+    assert "GlobalSignOut" in [call["action"] for call in cognito_pool.calls()]
+    page.goto("/")
+    assert page.url.endswith("/accounts/login/?next=/")
+
+
+def test_invited_user_chooses_a_password(page, journey, cognito_pool_factory, db):
+    pool = cognito_pool_factory(Schema=[
+        {"Name": "email", "AttributeDataType": "String", "Required": False, "Mutable": True},
+        {"Name": "given_name", "AttributeDataType": "String", "Required": True, "Mutable": True},
+    ])
+    AppClient.objects.create(
+        name="emulated", region=pool.region, user_pool_id=pool.pool_id, client_id=pool.client_id,
+        client_secret=pool.client_secret, endpoint_url=pool.endpoint_url, is_default=True,
+    )
+    pool.create_invited_user("ivy", "Temporary-Pass-1", {"email": "ivy@example.com"})
+    sign_in(page, "ivy", "Temporary-Pass-1")
+    assert page.url.endswith("/accounts/login/new_password/")
+    journey.step("new-password")
+    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("New password again").fill("Another-Pass-43")
+    page.get_by_role("button", name="Set password and sign in").click()
+    assert page.url.endswith("/accounts/login/new_password/")
+    journey.step("new-password-errors")
+    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("New password again").fill(NEW_PASSWORD)
+    page.get_by_label("Given name").fill("Ivy")
+    page.get_by_role("button", name="Set password and sign in").click()
+    assert page.locator("h1").inner_text() == "Signed in as ivy"
+    journey.step("signed-in")
+
+
+def test_totp_sign_in(page, journey, cognito_pool, app_client_for_pool):
+    totp = cognito_pool.create_totp_user("tom", PASSWORD)
+    sign_in(page, "tom", PASSWORD)
+    assert page.url.endswith("/accounts/login/code/")
+    journey.step("code")
+    page.get_by_label("Code").fill("12")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_label("Code").get_attribute("aria-invalid") == "true"
+    journey.step("code-malformed")
+    page.get_by_label("Code").fill(totp.code())
+    page.get_by_role("button", name="Sign in").click()
+    assert page.locator("h1").inner_text() == "Signed in as tom"
+    journey.step("signed-in")
+
+
+def test_sms_code_sign_in(page, journey, cognito_pool, app_client_for_pool):
+    internal = cognito_pool.create_sms_mfa_user("sam", PASSWORD, "+15555550100")
+    sign_in(page, "sam", PASSWORD)
+    assert page.url.endswith("/accounts/login/code/")
+    assert "+*******0100" in page.content()
+    journey.step("code")
+    page.get_by_label("Code").fill(cognito_pool.latest_code(internal, "sms_mfa"))
+    page.get_by_role("button", name="Sign in").click()
+    assert page.locator("h1").inner_text() == "Signed in as sam"
+    journey.step("signed-in")
