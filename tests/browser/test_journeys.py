@@ -102,3 +102,37 @@ def test_sms_code_sign_in(page, journey, cognito_pool, app_client_for_pool):
     page.get_by_role("button", name="Sign in").click()
     assert page.locator("h1").inner_text() == "Signed in as sam"
     journey.step("signed-in")
+
+
+def test_admin_edits_an_app_client_and_checks_the_connection(
+    page, journey, cognito_pool, app_client_for_pool, django_user_model, monkeypatch, tmp_path
+):
+    # No AWS credentials: the check's AWS-side probes say so at once (no metadata lookup).
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    django_user_model.objects.create_superuser("root", "root@example.com", PASSWORD)
+    page.goto(f"/admin/cognito_auth/appclient/{app_client_for_pool.pk}/change/")
+    page.get_by_label("Username").fill("root")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    assert page.url.endswith(f"/appclient/{app_client_for_pool.pk}/change/")
+    journey.step("admin-change", ours=False)
+    page.get_by_label("Name").fill("renamed")
+    page.get_by_role("button", name="Save", exact=True).click()
+    assert page.url.endswith("/admin/cognito_auth/appclient/")
+    assert "was changed successfully" in page.content()
+    journey.step("admin-changelist", ours=False)
+    page.get_by_role("checkbox", name="renamed").check()
+    page.locator("select[name=action]").select_option("check_connection")
+    page.get_by_role("button", name="Go").click()
+    shown = page.locator("ul.messagelist li.success").all_inner_texts()  # Django's admin capitalises them
+    assert "Renamed · secret: Cognito expects a SECRET_HASH and accepts the one made with the stored client " \
+           "secret." in shown
+    journey.step("admin-check-connection", ours=False)
+    reports = journey.admin_reports
+    findings = sorted({(v["id"], v["impact"]) for _name, report in reports for v in report.blocking})
+    print("Django admin's serious or critical axe findings:", findings or "none")
+    print("Django admin's widths at 320 px:", {name: report.scroll_width for name, report in reports})
