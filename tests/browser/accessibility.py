@@ -7,7 +7,8 @@ context that has it, 320 CSS pixels wide (WCAG 2.2, 1.4.10 Reflow), where:
 - axe-core (from the npm registry, ``package.json`` at the repository's root) finds no
   serious or critical violation;
 - nothing scrolls sideways: ``document.documentElement.scrollWidth <= 320``;
-- on our own pages: every input has a label; an input with an error says so
+- on our own pages (within ``<main>``; on our admin pages, ``#content-main``): every
+  input has a label; an input with an error says so
   (``aria-invalid``) and names the error's text (``aria-describedby``); every error is tied
   to an input; the one ``autofocus`` is on the first input with an error, or on the first
   input, and the browser put the focus there.
@@ -30,9 +31,11 @@ ARTIFACTS = ROOT / "test-artifacts"
 NARROW = {"width": 320, "height": 640}
 BLOCKING_IMPACTS = ("serious", "critical")
 
-OUR_PAGE_CHECKS = """() => {
+OUR_PAGE_CHECKS = """(root) => {
   const problems = [];
-  const inputs = [...document.querySelectorAll("input, select, textarea")]
+  const scope = document.querySelector(root);
+  if (!scope) return [`no ${root} on the page`];
+  const inputs = [...scope.querySelectorAll("input, select, textarea")]
     .filter((e) => !["hidden", "submit", "button", "reset", "image"].includes(e.type));
   const described = (e) => {
     const own = (e.getAttribute("aria-describedby") || "").split(/\\s+/);
@@ -48,7 +51,7 @@ OUR_PAGE_CHECKS = """() => {
       problems.push(`${name}: marked invalid, but no error is tied to it`);
     }
   }
-  for (const list of document.querySelectorAll(".errorlist")) {
+  for (const list of scope.querySelectorAll(".errorlist")) {
     if (!list.id || !inputs.some((e) => described(e).includes(list))) {
       problems.push(`error tied to no input: ${list.textContent.trim()}`);
     }
@@ -60,7 +63,7 @@ OUR_PAGE_CHECKS = """() => {
     }
   }
   const expected = inputs.find((e) => e.getAttribute("aria-invalid") === "true") || inputs[0];
-  const autofocused = [...document.querySelectorAll("[autofocus]")];
+  const autofocused = [...scope.querySelectorAll("[autofocus]")];
   if (expected && (autofocused.length !== 1 || autofocused[0] !== expected)) {
     problems.push(`autofocus on [${autofocused.map((e) => e.name)}], expected on ${expected.name}`);
   }
@@ -126,7 +129,7 @@ class Journey:
 
     def step(self, name: str, *, ours: bool = True) -> PageReport:
         """Screenshot and check the page the journey is on. ``ours=False`` for Django's
-        admin pages: their findings are recorded, not asserted."""
+        admin pages: their findings are recorded (``admin_reports``), not asserted."""
         self.screenshot(name)
         report = self.check(name, ours=ours)
         if ours:
@@ -154,7 +157,7 @@ class Journey:
             url=url,
             scroll_width=copy.evaluate("() => document.documentElement.scrollWidth"),
             violations=copy.evaluate(AXE_RUN),
-            problems=copy.evaluate(OUR_PAGE_CHECKS) if ours else [],
+            problems=copy.evaluate(OUR_PAGE_CHECKS, "main" if ours else "#content-main"),
         )
         self.count += 1
         shot = ARTIFACTS / "screenshots" / f"{self.test_name}-{self.count:02d}-{name}-320px.png"
