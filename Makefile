@@ -3,12 +3,15 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# axe-core, which the browser tests inject into each page (package.json, package-lock.json).
+NODE_INSTALLED := node_modules/.package-lock.json
 
 .PHONY: demo test test-stack test-django42 lint bench clean system-deps
 
-# Debian packages the tests use: chromium (browser tests, driven by Playwright) and openssl
-# (an independent SECRET_HASH computation). Installed when missing, as root or with sudo.
-SYSTEM_PACKAGES := chromium openssl
+# Debian packages the tests use: chromium (browser tests, driven by Playwright), npm (installs
+# axe-core for them) and openssl (an independent SECRET_HASH computation). Installed when
+# missing, as root or with sudo.
+SYSTEM_PACKAGES := chromium npm openssl
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +20,11 @@ $(BIN)/python:
 $(INSTALLED): setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -e '.[dev]'
+	touch $@
+
+# Exactly the versions package-lock.json names; again whenever it changes.
+$(NODE_INSTALLED): package.json package-lock.json | system-deps
+	npm ci --no-audit --no-fund
 	touch $@
 
 demo: $(INSTALLED)
@@ -30,7 +38,7 @@ system-deps:
 	  $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-test: $(INSTALLED) system-deps
+test: $(INSTALLED) system-deps $(NODE_INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/mypy cognito_auth
 	$(BIN)/python manage.py makemigrations --check --dry-run cognito_auth
@@ -42,7 +50,7 @@ test-stack: $(INSTALLED)
 	$(BIN)/pytest -m stack -rs
 
 # The oldest Django this app supports (4.2 LTS), in a venv of its own.
-test-django42: system-deps
+test-django42: system-deps $(NODE_INSTALLED)
 	$(PYTHON) -m venv .venv-django42
 	.venv-django42/bin/python -m pip install -e '.[dev]' 'Django>=4.2,<5.0'
 	.venv-django42/bin/pytest
@@ -54,4 +62,4 @@ bench: $(INSTALLED)
 	$(BIN)/python benchmarks/login.py
 
 clean:
-	rm -rf $(VENV) .venv-django42 .demo test-artifacts
+	rm -rf $(VENV) .venv-django42 .demo test-artifacts node_modules

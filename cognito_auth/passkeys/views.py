@@ -28,7 +28,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from .. import sessions
-from ..sessions import SessionTokens
 from ..client import CognitoClient, Passkey, get_cognito_client
 from ..exceptions import (
     CognitoError,
@@ -50,6 +49,7 @@ from ..messages import (
     PASSKEYS_COGNITO_ONLY,
     SESSION_EXPIRED,
 )
+from ..sessions import SessionTokens
 from ..views import form_data
 from .forms import PasskeyDeleteForm, PasskeyRegistrationForm
 from .webauthn import expected_origin, serves_relying_party

@@ -1,16 +1,20 @@
 """Browser fixtures: Debian's chromium, launched by path through Playwright (nothing is
-downloaded), with JavaScript off so every page is shown to work without it."""
+downloaded), with JavaScript off so every page is shown to work without it.
+
+Every wait is bounded (``STEP_TIMEOUT``): a page that never answers fails the test, it
+does not hang the suite."""
 
 from __future__ import annotations
 
 import os
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+from .accessibility import Journey, narrow_copy_page
+
+STEP_TIMEOUT = 10_000  # milliseconds: the longest a click, a fill or a page load may take
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -39,23 +43,36 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser, live_server, settings):
+def site_url(live_server, settings) -> str:
+    """Where the journeys walk: pytest-django's live server of the example project.
+    Override this fixture to walk them on another server of the same site."""
     settings.ALLOWED_HOSTS = ["localhost", "127.0.0.1"]
-    context = browser.new_context(java_script_enabled=False, base_url=live_server.url)
+    return live_server.url
+
+
+@pytest.fixture
+def page(browser, site_url):
+    context = browser.new_context(java_script_enabled=False, base_url=site_url)
+    context.set_default_timeout(STEP_TIMEOUT)
     page = context.new_page()
     yield page
     context.close()
 
 
 @pytest.fixture
-def screenshot(page, request):
+def narrow_page(browser):
+    """A 320 px wide page with JavaScript, for the accessibility checks' copies."""
+    yield from narrow_copy_page(browser)
+
+
+@pytest.fixture
+def journey(page, narrow_page, request) -> Journey:
+    """``journey.step(name)``: a screenshot of the page, and its accessibility checks
+    (tests/browser/accessibility.py)."""
+    return Journey(page, narrow_page, request.node.name)
+
+
+@pytest.fixture
+def screenshot(journey):
     """Save a screenshot of the page as a test artifact, numbered in order of the flow."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    counter = iter(range(1, 100))
-
-    def take(name: str) -> Path:
-        path = SCREENSHOTS / f"{request.node.name}-{next(counter):02d}-{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
-
-    return take
+    return journey.screenshot

@@ -56,7 +56,7 @@ def grey_pixels(png: bytes) -> tuple[int, int, bytes]:
     return width, height, b"".join(rows)
 
 
-def test_totp_set_up_shows_a_scannable_qr_code(page, screenshot, cognito_pool, app_client_for_pool, live_server):
+def test_totp_set_up_shows_a_scannable_qr_code(page, journey, cognito_pool, app_client_for_pool, live_server):
     cognito_pool.create_mfa_setup_user("una", PASSWORD)
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill("una")
@@ -64,7 +64,8 @@ def test_totp_set_up_shows_a_scannable_qr_code(page, screenshot, cognito_pool, a
     page.get_by_role("button", name="Sign in").click()
     assert page.url.endswith("/accounts/login/totp_setup/")
     secret = page.locator("#totp-secret").inner_text().strip()
-    shot = screenshot("totp-setup")
+    journey.step("totp-setup")
+    shot = journey.last_screenshot
     qr = page.locator("svg.totp-qr")
     assert qr.is_visible()
     width, height, grey = grey_pixels(qr.screenshot())
@@ -75,7 +76,11 @@ def test_totp_set_up_shows_a_scannable_qr_code(page, screenshot, cognito_pool, a
     assert (uri.scheme, uri.netloc) == ("otpauth", "totp")
     assert unquote(uri.path) == f"/{host}:una"
     assert parse_qs(uri.query) == {"secret": [secret], "issuer": [host]}
+    page.get_by_label("Code").fill("")
+    page.get_by_role("button", name="Verify and sign in").click()
+    assert page.get_by_label("Code").get_attribute("aria-invalid") == "true"
+    journey.step("totp-setup-no-code")
     page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Verify and sign in").click()
     assert page.locator("h1").inner_text() == "Signed in as una"
-    screenshot("signed-in")
+    journey.step("signed-in")
