@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test test-stack test-django42 lint bench clean system-deps
+.PHONY: demo stack test test-stack test-matrix test-django42 lint bench clean system-deps
 
 # Debian packages the tests use: chromium (browser tests, driven by Playwright) and openssl
 # (an independent SECRET_HASH computation). Installed when missing, as root or with sudo.
@@ -22,6 +22,11 @@ $(INSTALLED): setup.cfg pyproject.toml | $(BIN)/python
 demo: $(INSTALLED)
 	$(BIN)/python -m example_project.demo
 
+# The example project as production runs it: gunicorn, 4 workers, PostgreSQL and Redis on
+# loopback, a strict emulator; http://127.0.0.1:8000/ until Ctrl-C, which stops it all.
+stack: $(INSTALLED)
+	$(BIN)/python -m example_project.stack
+
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -36,15 +41,21 @@ test: $(INSTALLED) system-deps
 	$(BIN)/pytest
 
 # Only the tests that need PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379); `make test`
-# runs them too, and skips them with the reason when a server does not answer.
+# runs them too, and skips them with the reason when a server does not answer. Asked for by
+# name, they fail instead, saying how to start the missing server.
 test-stack: $(INSTALLED)
+	$(BIN)/python -m example_project.stack --check
 	$(BIN)/pytest -m stack -rs
 
-# The oldest Django this app supports (4.2 LTS), in a venv of its own.
-test-django42: system-deps
-	$(PYTHON) -m venv .venv-django42
-	.venv-django42/bin/python -m pip install -e '.[dev]' 'Django>=4.2,<5.0'
-	.venv-django42/bin/pytest
+# The suite on every supported Django (noxfile.py: 4.2 and 5.2 LTS), a venv each under .nox/.
+# One of them: make test-matrix NOX_SESSIONS=django42
+NOX_SESSIONS ?= django42 django52
+test-matrix: $(INSTALLED) system-deps
+	$(BIN)/nox -s $(NOX_SESSIONS)
+
+# The oldest Django this app supports (4.2 LTS).
+test-django42:
+	$(MAKE) test-matrix NOX_SESSIONS=django42
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -53,4 +64,4 @@ bench: $(INSTALLED)
 	$(BIN)/python benchmarks/login.py
 
 clean:
-	rm -rf $(VENV) .venv-django42 .demo test-artifacts
+	rm -rf $(VENV) .venv-django42 .nox .demo test-artifacts

@@ -371,9 +371,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0: any)")
     parser.add_argument("--workers", type=int, default=WORKERS)
+    parser.add_argument("--check", action="store_true", help="only check that PostgreSQL and Redis answer")
     options = parser.parse_args()
     if missing := [reason for name in HOW_TO_START if (reason := unreachable(name))]:
-        sys.exit("make stack needs PostgreSQL and Redis:\n  " + "\n  ".join(missing))
+        sys.exit("The service stack needs PostgreSQL and Redis:\n  " + "\n  ".join(missing))
+    if options.check:
+        return
     with Stack(workers=options.workers, port=options.port, echo=sys.stdout) as stack:
         print(f"\nExample site:     {stack.base_url}   admin: {stack.base_url}admin/ (no CSS: DEBUG is off)")
         print(f"gunicorn:         master {stack.master_pid}, workers {sorted(stack.worker_pids())}")
