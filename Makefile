@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # axe-core, which the browser tests inject into each page (package.json, package-lock.json).
 NODE_INSTALLED := node_modules/.package-lock.json
 
-.PHONY: demo test test-stack test-django42 lint bench clean system-deps
+.PHONY: demo stack test test-stack test-matrix test-django42 lint bench clean system-deps
 
 # Debian packages the tests use: chromium (browser tests, driven by Playwright), npm (installs
 # axe-core for them) and openssl (an independent SECRET_HASH computation). Installed when
@@ -30,6 +30,11 @@ $(NODE_INSTALLED): package.json package-lock.json | system-deps
 demo: $(INSTALLED)
 	$(BIN)/python -m example_project.demo
 
+# The example project as production runs it: gunicorn, 4 workers, PostgreSQL and Redis on
+# loopback, a strict emulator; http://127.0.0.1:8000/ until Ctrl-C, which stops it all.
+stack: $(INSTALLED)
+	$(BIN)/python -m example_project.stack
+
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -45,15 +50,21 @@ test: $(INSTALLED) system-deps $(NODE_INSTALLED)
 	$(BIN)/pytest
 
 # Only the tests that need PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379); `make test`
-# runs them too, and skips them with the reason when a server does not answer.
+# runs them too, and skips them with the reason when a server does not answer. Asked for by
+# name, they fail instead, saying how to start the missing server.
 test-stack: $(INSTALLED)
+	$(BIN)/python -m example_project.stack --check
 	$(BIN)/pytest -m stack -rs
 
-# The oldest Django this app supports (4.2 LTS), in a venv of its own.
-test-django42: system-deps $(NODE_INSTALLED)
-	$(PYTHON) -m venv .venv-django42
-	.venv-django42/bin/python -m pip install -e '.[dev]' 'Django>=4.2,<5.0'
-	.venv-django42/bin/pytest
+# The suite on every supported Django (noxfile.py: 4.2 and 5.2 LTS), a venv each under .nox/.
+# One of them: make test-matrix NOX_SESSIONS=django42
+NOX_SESSIONS ?= django42 django52
+test-matrix: $(INSTALLED) system-deps $(NODE_INSTALLED)
+	$(BIN)/nox -s $(NOX_SESSIONS)
+
+# The oldest Django this app supports (4.2 LTS).
+test-django42:
+	$(MAKE) test-matrix NOX_SESSIONS=django42
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -62,4 +73,4 @@ bench: $(INSTALLED)
 	$(BIN)/python benchmarks/login.py
 
 clean:
-	rm -rf $(VENV) .venv-django42 .demo test-artifacts node_modules
+	rm -rf $(VENV) .venv-django42 .nox .demo test-artifacts node_modules

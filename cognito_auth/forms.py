@@ -41,6 +41,7 @@ from .exceptions import (
     UserNotConfirmed,
     UserNotFound,
 )
+from .form_errors import AriaInvalidMixin
 from .log_values import MESSAGE_LIMIT, loggable
 from .messages import ACCOUNT_FAILURES, LOGIN_FAILURES, OUTCOME_UNKNOWN, PASSWORD_MISMATCH
 from .models import AppClient
@@ -80,7 +81,7 @@ ACCOUNT_REFUSALS: tuple[type[CognitoError], ...] = (
 )
 
 
-class CognitoAuthenticationForm(AuthenticationForm):
+class CognitoAuthenticationForm(AriaInvalidMixin, AuthenticationForm):
     """Django's login form, with Cognito's reasons for a refusal as messages.
 
     Wrong password, unknown user and disabled user all get Django's one ``invalid_login``
@@ -186,7 +187,7 @@ def code_field() -> forms.CharField:
     )
 
 
-class CognitoForm(forms.Form):
+class CognitoForm(AriaInvalidMixin, forms.Form):
     """A form whose ``clean()`` ends in one Cognito call for ``app_client``.
 
     ``error_messages`` maps a reason to its text; ``error_fields`` says which field a

@@ -44,6 +44,9 @@ MIDDLEWARE = [
     "cognito_auth.middleware.CognitoSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# Tests of many worker processes need to know which one answered; never set in production.
+if env.bool("EXAMPLE_PROJECT_WORKER_PID_HEADER", default=False):
+    MIDDLEWARE.append("example_project.worker_pid.WorkerPidMiddleware")
 
 AUTHENTICATION_BACKENDS = [
     "cognito_auth.backends.CognitoBackend",
@@ -70,7 +73,28 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+
+def cache_from_url(url: str) -> dict:
+    """``CACHE_URL`` as Django reads it. django-environ passes the query's options on in
+    lower case; Django's cache reads ``timeout`` in either case but ``KEY_PREFIX``,
+    ``VERSION`` and ``KEY_FUNCTION`` only in upper case (django/core/cache/backends/base.py):
+    sites sharing one Redis database would otherwise share, and clear, each other's keys."""
+    config = environ.Env.cache_url_config(url)
+    for key in ("key_prefix", "version", "key_function"):
+        if key in config:
+            config[key.upper()] = config.pop(key)
+    return config
+
+
+CACHES = {"default": cache_from_url(env("CACHE_URL", default="locmemcache://"))}
+# Where sessions live. The default keeps them in the database; a site with a shared cache
+# sets "django.contrib.sessions.backends.cached_db" (reads from the cache, writes to both).
+SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
+# Behind HTTPS (production), set all three; the example serves plain HTTP on loopback.
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 
 # The example shows the sign-up pages; a site turns them on only if it wants them.
 COGNITO_AUTH_SIGN_UP_ENABLED = env.bool("COGNITO_AUTH_SIGN_UP_ENABLED", default=True)

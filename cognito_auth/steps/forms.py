@@ -22,6 +22,7 @@ from ..exceptions import (
     OutcomeUnknown,
     RateLimited,
 )
+from ..form_errors import AriaInvalidMixin
 from ..forms import POLICY_PREFIX, code_field, password_field
 from ..messages import (
     ATTRIBUTE_HELP,
@@ -55,7 +56,7 @@ CHOICE_ANSWERS = {machine.EMAIL_OTP: "EMAIL_MFA"}
 ATTRIBUTE_MAX_LENGTH = 2048
 
 
-class StepForm(forms.Form):
+class StepForm(AriaInvalidMixin, forms.Form):
     """A step's form: the step's one-time id (a POST without the current one is stale),
     and the answer to Cognito.
 

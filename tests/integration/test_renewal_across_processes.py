@@ -1,6 +1,8 @@
 """Exactly one renewal for 20 concurrent requests of one session, served by two server
-processes of the example project that share a file cache and the database (issue 10,
-Proof). The servers are ``manage.py runserver`` on loopback, started and stopped here by
+processes of the example project that share the database and a database cache (issue 10,
+Proof). Not the file cache: its ``add`` checks, then writes, so two processes can both take
+the renewal lock (Django's FileBasedCache.add; the database cache's insert cannot).
+The servers are ``manage.py runserver`` on loopback, started and stopped here by
 their PID; readiness and the outcome are waited on as conditions, never with sleeps."""
 
 from __future__ import annotations
@@ -51,18 +53,20 @@ def wait_until_listening(port: int, process: subprocess.Popen) -> None:
 
 
 @pytest.fixture
-def two_servers(tmp_path, app_client_for_pool) -> Iterator[list[str]]:
+def two_servers(app_client_for_pool) -> Iterator[list[str]]:
     env = {
         **{key: value for key, value in os.environ.items() if key in {"PATH", "PYTHONPATH", "HOME"}},
         "DJANGO_SETTINGS_MODULE": "example_project.settings",
         "DATABASE_URL": database_url(),
-        "CACHE_URL": f"filecache://{tmp_path / 'cache'}",
+        "CACHE_URL": "dbcache://renewal_test_cache",
         "SECRET_KEY": django_settings.SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         # The example project pins its emulator's port; these servers use the test's one.
         "COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS": urlsplit(app_client_for_pool.endpoint_url).netloc,
     }
     servers: list[tuple[int, subprocess.Popen]] = []
+    subprocess.run([sys.executable, "manage.py", "createcachetable"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
     try:
         for _ in range(2):
             port = free_port()

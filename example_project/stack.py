@@ -1,0 +1,395 @@
+"""The example project as production runs it: gunicorn workers on PostgreSQL and Redis.
+
+``make stack`` serves it for a person; the service tests (tests/stack) and the load and
+fault scripts use `Stack` as a library::
+
+    with Stack(workers=4) as stack:
+        stack.base_url            # http://127.0.0.1:PORT/, gunicorn's shared socket
+        stack.worker_pids()       # the worker processes serving it now
+        stack.emulator            # the strict Cognito (an EmulatorProcess), its own pool
+        stack.sql("SELECT count(*) FROM auth_user")
+        stack.manage("shell", stdin="...")   # manage.py with the run's settings
+
+One run owns everything it starts, and stops it by PID: the Cognito emulator, a fresh
+PostgreSQL database (dropped at the end), a Redis key prefix of its own (its keys deleted
+at the end) and gunicorn (its master stops its workers; a worker left behind is killed by
+PID). PostgreSQL and Redis themselves are the machine's: see `postgres_url`/`redis_url`.
+Nothing here sleeps: it waits for gunicorn's own log lines, as EmulatorProcess does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TextIO
+from urllib.parse import urlsplit
+
+import psutil
+import psycopg
+import redis
+from psycopg import sql
+
+from cognito_auth.testing.process import EmulatorProcess
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+WORKERS = 4
+START_TIMEOUT = 60.0  # seconds gunicorn may take to listen and boot every worker
+STOP_TIMEOUT = 15.0  # seconds gunicorn may take to finish its requests and stop
+# What production sets (README, "Running on many processes"): sessions read from the shared
+# cache and kept in the database, so a Redis restart signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+HOW_TO_START = {
+    "PostgreSQL": "apt-get install postgresql && service postgresql start (trust authentication on 127.0.0.1)",
+    "Redis": "apt-get install redis-server && service redis-server start",
+}
+_LISTENING = re.compile(r"Listening at: (http://\S+)")
+_BOOTED = re.compile(r"Booting worker with pid: (\d+)")
+
+
+def postgres_url() -> str:
+    """The PostgreSQL server, without a database name: ``COGNITO_AUTH_TEST_POSTGRES`` or
+    the machine's own on loopback (trust authentication)."""
+    return os.environ.get("COGNITO_AUTH_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+
+
+def redis_url() -> str:
+    """The Redis server, without a database number: ``COGNITO_AUTH_TEST_REDIS`` or loopback."""
+    return os.environ.get("COGNITO_AUTH_TEST_REDIS", "redis://127.0.0.1:6379")
+
+
+def unreachable(name: str) -> str | None:
+    """Why service `name` ("PostgreSQL" or "Redis") cannot be used and how to start it, or
+    None when it accepts a connection."""
+    url = postgres_url() if name == "PostgreSQL" else redis_url()
+    parts = urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 0), timeout=1):
+            return None
+    except OSError:
+        return f"{name} is not reachable at {parts.netloc} ({HOW_TO_START[name]})"
+
+
+def random_password() -> str:
+    # Meets Cognito's default policy: upper, lower, digit and symbol, 8+ characters.
+    return f"Stack-{secrets.token_urlsafe(9)}-7a"
+
+
+class Stack:
+    """One run of the example project under gunicorn; a context manager.
+
+    `workers`: gunicorn's sync workers (one request at a time each, as the fault and
+    renewal tests want: concurrent requests spread over processes). `port` 0 lets the
+    kernel choose. `worker_pid_header` adds the test-only ``X-Worker-Pid`` header
+    (example_project.worker_pid). `echo` receives gunicorn's and the emulator's output.
+    `redis_db`: the Redis database number; the run's keys carry a prefix of their own,
+    so runs sharing a database never meet, and nothing here empties a database.
+    """
+
+    def __init__(
+        self,
+        *,
+        workers: int = WORKERS,
+        port: int = 0,
+        worker_pid_header: bool = False,
+        echo: TextIO | None = None,
+        redis_db: int = 0,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        self.workers = workers
+        self.port = port
+        self.worker_pid_header = worker_pid_header
+        self.redis_db = redis_db
+        self.extra_env = dict(extra_env or {})
+        self._echo = echo
+        self.run_id = f"cognito_auth_stack_{os.getpid()}_{secrets.token_hex(4)}"
+        self.emulator = EmulatorProcess(echo=echo)
+        self.pool_id = self.client_id = self.client_secret = ""
+        self.base_url = ""
+        self.secret_key = secrets.token_urlsafe(50)
+        self.admin_password = random_password()
+        self.user_password = random_password()
+        self._database_created = False
+        self._gunicorn: subprocess.Popen[str] | None = None
+        self._reader: threading.Thread | None = None
+        self._output: collections.deque[str] = collections.deque(maxlen=400)
+        self._booted: list[int] = []
+        self._changed = threading.Condition()
+
+    # Addresses -----------------------------------------------------------------------------
+
+    @property
+    def database_url(self) -> str:
+        return f"{postgres_url()}/{self.run_id}"
+
+    @property
+    def cache_url(self) -> str:
+        return f"{redis_url()}/{self.redis_db}?key_prefix={self.run_id}"
+
+    @property
+    def region(self) -> str:
+        return self.pool_id.split("_", 1)[0]
+
+    def environment(self) -> dict[str, str]:
+        """The settings of every process of this run (gunicorn, manage.py), as variables."""
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "example_project.settings",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(BASE_DIR), os.environ.get("PYTHONPATH")])),
+            "DATABASE_URL": self.database_url,
+            "CACHE_URL": self.cache_url,
+            "SESSION_ENGINE": SESSION_ENGINE,
+            "SECRET_KEY": self.secret_key,
+            "DEBUG": "false",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            # This run's emulator only: no other loopback port is a trusted endpoint.
+            "COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS": urlsplit(self.emulator.endpoint_url).netloc,
+            "EXAMPLE_PROJECT_WORKER_PID_HEADER": "true" if self.worker_pid_header else "false",
+            "PYTHONUNBUFFERED": "1",
+            **self.extra_env,
+        }
+        env.pop("COGNITO_AUTH_STACK_INNER", None)
+        return env
+
+    # Start and stop --------------------------------------------------------------------------
+
+    def start(self) -> Stack:
+        try:
+            self.emulator.start()
+            self._create_pool()
+            self._create_database()
+            self.manage("migrate", "--no-input", "-v", "0")
+            self._register_app_client()
+            self._start_gunicorn()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stop gunicorn, the emulator; drop the database and the run's cache keys. Each step
+        runs even when an earlier one fails; the first failure is raised at the end."""
+        failures: list[BaseException] = []
+        for step in (self._stop_gunicorn, self.emulator.stop, self._drop_database, self._delete_cache_keys):
+            try:
+                step()
+            except Exception as exc:  # the other steps must still run
+                failures.append(exc)
+        if failures:
+            raise failures[0]
+
+    def __enter__(self) -> Stack:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # Helpers for tests and scripts ------------------------------------------------------
+
+    def manage(self, *args: str, stdin: str | None = None) -> str:
+        """Run ``manage.py ARGS`` with this run's settings; its output. `stdin` feeds
+        ``shell`` its code, so no secret appears in a process list.
+
+        :raises subprocess.CalledProcessError: the command failed (its output attached).
+        """
+        done = subprocess.run(  # noqa: S603 - our own interpreter and manage.py, no shell
+            [sys.executable, str(BASE_DIR / "manage.py"), *args],
+            cwd=BASE_DIR, env=self.environment(), input=stdin, capture_output=True, text=True,
+            timeout=120, check=False,
+        )
+        if done.returncode:
+            raise subprocess.CalledProcessError(done.returncode, done.args, done.stdout, done.stderr)
+        return done.stdout
+
+    def shell(self, code: str, **values: Any) -> Any:
+        """Run Python `code` in a Django shell of this run; `values` arrive as the dict
+        ``VALUES``, and whatever the code assigns to ``RESULT`` comes back (JSON)."""
+        program = (
+            f"import json\nVALUES = json.loads({json.dumps(json.dumps(values))})\nRESULT = None\n{code}\n"
+            "print('STACK-RESULT ' + json.dumps(RESULT))\n"
+        )
+        output = self.manage("shell", stdin=program)
+        line = next(line for line in output.splitlines() if line.startswith("STACK-RESULT "))
+        return json.loads(line.removeprefix("STACK-RESULT "))
+
+    def sql(self, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Rows of `query` on this run's database (psycopg 3, a connection per call)."""
+        with psycopg.connect(self.database_url, autocommit=True) as connection:
+            cursor = connection.execute(query, params)  # type: ignore[arg-type]
+            return cursor.fetchall() if cursor.description else []
+
+    def worker_pids(self) -> set[int]:
+        """The gunicorn workers alive now (children of the master)."""
+        if self._gunicorn is None:
+            return set()
+        try:
+            return {child.pid for child in psutil.Process(self._gunicorn.pid).children()}
+        except psutil.NoSuchProcess:
+            return set()
+
+    @property
+    def master_pid(self) -> int | None:
+        return self._gunicorn.pid if self._gunicorn is not None else None
+
+    @property
+    def output_tail(self) -> str:
+        with self._changed:
+            return "".join(self._output)
+
+    # Steps ---------------------------------------------------------------------------------
+
+    def _create_pool(self) -> None:
+        self.pool_id = self.emulator.create_user_pool("stack-pool")
+        self.client_id, self.client_secret = self.emulator.create_app_client(self.pool_id, "stack-site", secret=True)
+        self.emulator.create_user(
+            self.pool_id, "demo", self.user_password,
+            {"email": "demo@example.com", "email_verified": "true", "given_name": "Demo"},
+        )
+
+    def _create_database(self) -> None:
+        with psycopg.connect(f"{postgres_url()}/postgres", autocommit=True) as connection:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.run_id)))
+        self._database_created = True
+
+    def _drop_database(self) -> None:
+        if not self._database_created:
+            return
+        with psycopg.connect(f"{postgres_url()}/postgres", autocommit=True) as connection:
+            # FORCE (PostgreSQL 13+): a connection a killed worker left open must not keep it.
+            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.run_id)))
+        self._database_created = False
+
+    def _delete_cache_keys(self) -> None:
+        client = redis.Redis.from_url(f"{redis_url()}/{self.redis_db}")
+        try:
+            keys = list(client.scan_iter(match=f"{self.run_id}:*", count=500))
+            if keys:
+                client.delete(*keys)
+        finally:
+            client.close()
+
+    def _register_app_client(self) -> None:
+        self.shell(
+            """
+from django.contrib.auth import get_user_model
+from cognito_auth.models import AppClient
+AppClient.objects.create(
+    name="stack", region=VALUES["region"], user_pool_id=VALUES["pool_id"], client_id=VALUES["client_id"],
+    client_secret=VALUES["client_secret"], endpoint_url=VALUES["endpoint_url"], is_default=True,
+)
+get_user_model().objects.create_superuser("admin", "admin@example.com", VALUES["admin_password"])
+""",
+            region=self.region, pool_id=self.pool_id, client_id=self.client_id, client_secret=self.client_secret,
+            endpoint_url=self.emulator.endpoint_url, admin_password=self.admin_password,
+        )
+
+    def _start_gunicorn(self) -> None:
+        self._gunicorn = subprocess.Popen(  # noqa: S603 - our own interpreter and gunicorn, no shell
+            [
+                sys.executable, "-m", "gunicorn", "example_project.wsgi:application",
+                "--bind", f"127.0.0.1:{self.port}",
+                "--workers", str(self.workers),
+                "--worker-class", "sync",
+                # The app loads once, in the master: a broken setting fails here, not in a worker.
+                "--preload",
+                "--timeout", "30",
+                "--graceful-timeout", str(int(STOP_TIMEOUT) - 5),
+                "--log-level", "info",
+                # Its control socket lives at one path per user: runs side by side would clash.
+                "--no-control-socket",
+            ],
+            cwd=BASE_DIR, env=self.environment(), stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8", errors="replace",
+        )
+        self._reader = threading.Thread(target=self._read_output, name="gunicorn-output", daemon=True)
+        self._reader.start()
+        with self._changed:
+            ready = self._changed.wait_for(
+                lambda: self._gunicorn is None or self._gunicorn.poll() is not None
+                or (self.base_url and len(self._booted) >= self.workers),
+                START_TIMEOUT,
+            )
+        if not ready or not self.base_url or len(self._booted) < self.workers:
+            raise RuntimeError(f"gunicorn did not start {self.workers} workers; its output:\n{self.output_tail}")
+
+    def _read_output(self) -> None:
+        process = self._gunicorn
+        if process is None or process.stdout is None:
+            return
+        for line in process.stdout:
+            with self._changed:
+                self._output.append(line)
+                if listening := _LISTENING.search(line):
+                    self.base_url = listening.group(1).rstrip("/") + "/"
+                if booted := _BOOTED.search(line):
+                    self._booted.append(int(booted.group(1)))
+                self._changed.notify_all()
+            if self._echo is not None:
+                self._echo.write(line)
+                self._echo.flush()
+        with self._changed:
+            self._changed.notify_all()  # the output ended: start() must not wait on
+
+    def _stop_gunicorn(self) -> None:
+        process, self._gunicorn = self._gunicorn, None
+        if process is None:
+            return
+        try:
+            workers = psutil.Process(process.pid).children()
+        except psutil.NoSuchProcess:
+            workers = []
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)  # graceful: the master stops its workers
+            try:
+                process.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for worker in workers:  # by PID, only the workers this master had
+            try:
+                worker.kill()
+            except psutil.NoSuchProcess:
+                pass
+        if self._reader is not None:
+            self._reader.join(timeout=STOP_TIMEOUT)
+        self.base_url = ""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0: any)")
+    parser.add_argument("--workers", type=int, default=WORKERS)
+    parser.add_argument("--check", action="store_true", help="only check that PostgreSQL and Redis answer")
+    options = parser.parse_args()
+    if missing := [reason for name in HOW_TO_START if (reason := unreachable(name))]:
+        sys.exit("The service stack needs PostgreSQL and Redis:\n  " + "\n  ".join(missing))
+    if options.check:
+        return
+    with Stack(workers=options.workers, port=options.port, echo=sys.stdout) as stack:
+        print(f"\nExample site:     {stack.base_url}   admin: {stack.base_url}admin/ (no CSS: DEBUG is off)")
+        print(f"gunicorn:         master {stack.master_pid}, workers {sorted(stack.worker_pids())}")
+        print(f"Database:         {stack.database_url} (dropped when this stops)")
+        print(f"Cache:            {stack.cache_url}")
+        print(f"Cognito emulator: {stack.emulator.endpoint_url} (pool {stack.pool_id}, app client {stack.client_id})")
+        print(f"Demo user: demo / {stack.user_password}")
+        print(f"Admin: admin / {stack.admin_password}")
+        print("Ctrl-C stops everything.\n", flush=True)
+        stop_signals = {signal.SIGINT, signal.SIGTERM}
+        signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)  # delivered to sigwait, not raised
+        signal.sigwait(stop_signals)
+
+
+if __name__ == "__main__":
+    main()
