@@ -11,7 +11,7 @@ where the person must act, with no JavaScript (WCAG 2.2: 3.3.1 Error Identificat
 from __future__ import annotations
 
 from django import template
-from django.forms import BoundField, Form
+from django.forms import BaseForm, BoundField
 from django.forms.boundfield import BoundWidget
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -29,18 +29,18 @@ def help_id(field: BoundField) -> str:
     return f"{field.auto_id}_helptext"
 
 
-def non_field_errors_id(form: Form) -> str:
+def non_field_errors_id(form: BaseForm) -> str:
     """The id of the element that lists the errors of the whole form."""
     return f"{form.prefix or 'form'}_errors"
 
 
-def focus_field(form: Form) -> BoundField | None:
+def focus_field(form: BaseForm) -> BoundField | None:
     """The input the cursor belongs in: the first one with an error, else the first one."""
     fields = form.visible_fields()
     return next((field for field in fields if field.errors), fields[0] if fields else None)
 
 
-def widget_attrs(field: BoundField) -> dict[str, object]:
+def widget_attrs(field: BoundField) -> dict[str, str | bool]:
     """The accessibility attributes of the field's input; ``False`` removes one the
     widget itself carries (Django's login form puts ``autofocus`` on the username)."""
     described_by = []
@@ -51,7 +51,7 @@ def widget_attrs(field: BoundField) -> dict[str, object]:
         described_by.insert(0, non_field_errors_id(field.form))
     if field.help_text:
         described_by.append(help_id(field))
-    attrs: dict[str, object] = {"autofocus": focused is not None and focused.name == field.name}
+    attrs: dict[str, str | bool] = {"autofocus": focused is not None and focused.name == field.name}
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     if field.errors:
