@@ -180,8 +180,10 @@ class AppClientAdmin(admin.ModelAdmin):
 
 
 # The fields that say which Django account a Cognito user signs in to. Whoever sets them
-# can hand any account (a superuser's included) to a Cognito user they control.
-LINK_FIELDS = ("user", "user_pool_id", "sub")
+# can hand any account (a superuser's included) to a Cognito user they control. The
+# internal username counts too: where no sub is known (a reset's fallback), it names whose
+# other sessions end, so renaming it would keep a person's old sessions alive.
+LINK_FIELDS = ("user", "user_pool_id", "sub", "cognito_username")
 
 
 def may_link_users(request: HttpRequest) -> bool:

@@ -132,6 +132,10 @@ def bearer_token(request: HttpRequest) -> str | None:
     return token
 
 
+# The kinds of token, typed as the verifier's TokenUse.
+TOKEN_USES: tuple[TokenUse, ...] = ("id", "access")
+
+
 def app_client_for_token(token: str, allowed: Collection[str] = ("access", "id")) -> tuple[AppClient, TokenUse]:
     """The stored app client a token names, and the token's kind, read from its unverified
     payload only to choose the client (and so the keys) it is then verified against.
@@ -141,8 +145,10 @@ def app_client_for_token(token: str, allowed: Collection[str] = ("access", "id")
         ``client_id`` / ``aud`` in its issuer's pool (a foreign token); 401.
     """
     claims = _unverified_claims(token)
-    token_use = claims.get("token_use")
-    if token_use not in AUDIENCE_CLAIMS or token_use not in allowed:
+    # Unverified: any JSON value may stand here, a list or an object included.
+    named = claims.get("token_use")
+    token_use = next((kind for kind in TOKEN_USES if kind == named and kind in allowed), None)
+    if token_use is None:
         raise BearerRefused(401, "invalid_token", "invalid_token")
     audience = claims.get(AUDIENCE_CLAIMS[token_use][0])
     token_issuer = claims.get("iss")

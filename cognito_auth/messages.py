@@ -128,6 +128,7 @@ API_FAILURES = {
 
 # Sign-in steps (challenges) after the password.
 STEP_ENDED = _("That sign-in step has expired or was already used. Please sign in again.")
+TOO_MANY_WRONG_CODES = _("Too many wrong codes. Please sign in again.")
 STEP_FAILURES = {
     "code_mismatch": _("That code is not right. Check it and try again."),
     "expired_code": _("That code has expired. Please sign in again for a new one."),

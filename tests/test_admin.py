@@ -134,8 +134,12 @@ def test_identity_permissions_alone_cannot_link_anyone_to_a_superuser(client, id
     client.post(f"/admin/cognito_auth/cognitoidentity/{mine.pk}/change/", {
         "user": root.pk, "user_pool_id": "eu-west-1_Pool", "sub": "sub-of-clerk", "cognito_username": "clerk",
     })
+    client.post(f"/admin/cognito_auth/cognitoidentity/{mine.pk}/change/", {
+        "user": identity_clerk.pk, "user_pool_id": "eu-west-1_Pool", "sub": "sub-of-clerk",
+        "cognito_username": "someone-else",  # whose sessions a reset would end, where no sub is known
+    })
     mine.refresh_from_db()
-    assert mine.user_id == identity_clerk.pk
+    assert (mine.user_id, mine.cognito_username) == (identity_clerk.pk, "clerk")
     assert not CognitoIdentity.objects.filter(user=root).exists()
     assert client.get("/admin/cognito_auth/cognitoidentity/").status_code == 200  # still listed
 

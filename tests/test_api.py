@@ -12,6 +12,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.http import JsonResponse
 from django.test import RequestFactory
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from jwks_server import CLIENT_ID, POOL_ID, REGION, JwksServer, claims_for, mint
 
 from cognito_auth.api import BearerRefused, authenticate_bearer, bearer_token_required
@@ -121,3 +123,35 @@ def test_an_access_token_gives_the_hooks_the_internal_username(minted_client):
     token = mint(claims_for("access", username="internal-name"))
     assert authenticate_bearer(request_with(token), backend=Recording()).user.get_username() == "internal-name"
     assert seen == ["internal-name"]
+
+
+@pytest.fixture
+def django_settings_groups(settings):
+    """Group mirroring and the staff group on, so their code meets the odd claims too."""
+    settings.COGNITO_AUTH_MIRROR_GROUPS = "__all__"
+    settings.COGNITO_AUTH_STAFF_GROUPS = ["staff"]
+
+
+# Any JSON value, as a hostile token may carry in place of a string.
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
+CLAIM_NAMES = ["token_use", "aud", "client_id", "iss", "sub", "exp", "username", "cognito:username",
+               "cognito:groups", "scope", "email", "email_verified", "given_name"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(token_use=st.sampled_from(["id", "access"]), name=st.sampled_from(CLAIM_NAMES), value=json_values)
+def test_a_claim_of_any_json_shape_is_a_refusal_or_a_sign_in_never_an_error(
+    minted_client, django_settings_groups, token_use, name, value,
+):
+    """Unverified (choosing the client) and verified (hooks, groups, scopes) alike: a claim
+    of an unexpected type answers 401/403 or signs in, never raises anything else (a 500)."""
+    claims = claims_for(token_use, aud=CLIENT_ID, client_id=CLIENT_ID)
+    claims[name] = value
+    try:
+        authenticate_bearer(request_with(mint(claims)), scopes=(), groups=())
+    except BearerRefused as refused:
+        assert refused.status in (401, 403)

@@ -39,6 +39,7 @@ from ..results import CodeDelivery
 if TYPE_CHECKING:
     from django.contrib.sessions.backends.base import SessionBase
     from django.http import HttpRequest, HttpResponse
+    from django_stubs_ext import StrOrPromise
 
     from ..client import AuthResult
 
@@ -111,6 +112,8 @@ class SignInStep:
     # ("" before AssociateSoftwareToken, "associated", "verified").
     totp_secret: str = field(default="", repr=False)
     totp_stage: str = ""
+    # Wrong codes entered on this step: at MAX_WRONG_CODES the step ends (see ``wrong_code``).
+    wrong_codes: int = 0
 
     @property
     def expired(self) -> bool:
@@ -141,6 +144,10 @@ class SignInStep:
 def clear(session: SessionBase) -> None:
     """End the step: nothing of it (Cognito's session, a TOTP secret) stays behind."""
     session.pop(SESSION_KEY, None)
+
+
+# Wrong codes one step takes before it ends (a fresh sign-in, with its password, is needed).
+MAX_WRONG_CODES = 5
 
 
 def step_timeout() -> float:
@@ -263,12 +270,20 @@ def login_url(next_url: str = "") -> str:
     return url
 
 
-def end(request: HttpRequest, step: SignInStep | None = None) -> HttpResponse:
-    """No usable step (none, expired, used, refused by Cognito): back to the login page,
-    with the message that says so."""
+def end(request: HttpRequest, step: SignInStep | None = None, message: StrOrPromise = STEP_ENDED) -> HttpResponse:
+    """No usable step (none, expired, used, refused by Cognito, too many wrong codes): back
+    to the login page, with the message that says so."""
     clear(request.session)
-    messages.error(request, STEP_ENDED)
+    messages.error(request, message)
     return HttpResponseRedirect(login_url(step.next_url if step else ""))
+
+
+def wrong_code(step: SignInStep) -> bool:
+    """Count a wrong code on ``step``. :returns: True once it reached ``MAX_WRONG_CODES``:
+    the step then ends, so one password is worth a handful of guesses, not as many as the
+    step's three minutes allow (Cognito's own limits apply besides, per user)."""
+    step.wrong_codes += 1
+    return step.wrong_codes >= MAX_WRONG_CODES
 
 
 def _offered(parameters: dict[str, str]) -> list[str]:

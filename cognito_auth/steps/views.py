@@ -22,6 +22,7 @@ from ..messages import (
     STEP_CODE_INSTRUCTIONS,
     STEP_CODE_SENT_SOMEWHERE,
     STEP_FAILURES,
+    TOO_MANY_WRONG_CODES,
     TOTP_QR_TITLE,
     TOTP_SETUP_INSTRUCTIONS,
     TOTP_VERIFIED,
@@ -73,7 +74,9 @@ class StepView(FormView):
     def form_invalid(self, form: StepForm) -> HttpResponse:
         if form.step_over:
             return machine.end(self.request, self.sign_in_step)
-        self.sign_in_step.save(self.request.session)  # a TOTP set-up may have moved on
+        if form.has_error("code", "code_mismatch") and machine.wrong_code(self.sign_in_step):
+            return machine.end(self.request, self.sign_in_step, TOO_MANY_WRONG_CODES)
+        self.sign_in_step.save(self.request.session)  # the count, and how far a TOTP set-up got
         return super().form_invalid(form)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

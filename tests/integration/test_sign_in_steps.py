@@ -171,6 +171,23 @@ def test_totp_code_wrong_then_right(site, pool):
     assert {name for name, _ in step_answers(pool.cognito)} == {totp.username}
 
 
+def test_five_wrong_codes_end_the_step(site, pool):
+    """A password is worth a handful of guesses at the code, not as many as the step's
+    minutes allow: the fifth wrong code sends the person back to sign in."""
+    totp = pool.cognito.create_totp_user(pool.username("guy"), PASSWORD, {"email": pool.email("guy"),
+                                                                          "given_name": "Guy"})
+    site.login(pool.typed("guy"), PASSWORD)
+    wrong = f"{(int(totp.code()) + 500_000) % 1_000_000:06d}"
+    for _ in range(4):
+        assert WRONG_CODE in html.unescape(answer(site, PAGES["code"], {"code": wrong}).text)
+    fifth = answer(site, PAGES["code"], {"code": wrong})
+    assert fifth.status_code == 302 and fifth.headers["Location"].startswith("/accounts/login/")
+    assert "Too many wrong codes" in html.unescape(site.get(fifth.headers["Location"]).text)
+    # The step is gone: its page sends the person to sign in, and no sixth answer was sent.
+    assert site.get(PAGES["code"]).headers["Location"].startswith("/accounts/login/")
+    assert len(step_answers(pool.cognito)) == 5
+
+
 def two_factor_user(pool: Pool, user: str):
     """A user with TOTP and SMS on and neither preferred: Cognito asks them to choose."""
     totp = pool.cognito.create_totp_user(pool.username(user), PASSWORD,
