@@ -9,7 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS
+from .accessibility import ARTIFACTS
+
+SCREENSHOTS = ARTIFACTS / "screenshots"
 
 PASSWORD = "Correct-Horse-7-battery"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
