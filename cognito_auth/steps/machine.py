@@ -26,6 +26,7 @@ from django.contrib.auth import load_backend, login
 from django.http import HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from .. import encryption
@@ -57,8 +58,9 @@ SMS_OTP = "SMS_OTP"
 SELECT_CHALLENGE = "SELECT_CHALLENGE"
 PASSWORD = "PASSWORD"  # noqa: S105 - a Cognito name, not a secret
 PASSWORD_SRP = "PASSWORD_SRP"  # noqa: S105 - a Cognito name, not a secret
-# The first factors a SELECT_CHALLENGE may offer that this app answers (WEB_AUTHN: not yet).
-FIRST_FACTOR_CHOICES = (PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP)
+WEB_AUTHN = "WEB_AUTHN"
+# The first factors a SELECT_CHALLENGE may offer that this app answers.
+FIRST_FACTOR_CHOICES = (PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP, WEB_AUTHN)
 
 # Challenge -> the URL name of its page.
 PAGES = {
@@ -70,6 +72,7 @@ PAGES = {
     SELECT_MFA_TYPE: "cognito_auth:login_choose",
     SELECT_CHALLENGE: "cognito_auth:login_choose",
     MFA_SETUP: "cognito_auth:login_totp_setup",
+    WEB_AUTHN: "cognito_auth:login_passkey",
 }
 # The factors a SELECT_MFA_TYPE may offer. Cognito's documented answer for email is
 # EMAIL_OTP (its older name EMAIL_MFA is read as that).
@@ -110,6 +113,9 @@ class SignInStep:
     # ("" before AssociateSoftwareToken, "associated", "verified").
     totp_secret: str = field(default="", repr=False)
     totp_stage: str = ""
+    # WEB_AUTHN: CREDENTIAL_REQUEST_OPTIONS as Cognito sent it (JSON text of
+    # PublicKeyCredentialRequestOptionsJSON), for the page's script and the answer's checks.
+    credential_request_options: str = ""
 
     @property
     def expired(self) -> bool:
@@ -190,6 +196,7 @@ def advance(request: HttpRequest, step: SignInStep, result: AuthResult, app_clie
         ),
         totp_secret="",
         totp_stage="",
+        credential_request_options=parameters.get("CREDENTIAL_REQUEST_OPTIONS", ""),
     )
     following.save(request.session)
     return HttpResponseRedirect(following.page_url)
@@ -256,11 +263,11 @@ def login_url(next_url: str = "") -> str:
     return url
 
 
-def end(request: HttpRequest, step: SignInStep | None = None) -> HttpResponse:
+def end(request: HttpRequest, step: SignInStep | None = None, message: str | Promise = STEP_ENDED) -> HttpResponse:
     """No usable step (none, expired, used, refused by Cognito): back to the login page,
-    with the message that says so."""
+    with the message that says so (``message``: why, when it is not STEP_ENDED)."""
     clear(request.session)
-    messages.error(request, STEP_ENDED)
+    messages.error(request, message)
     return HttpResponseRedirect(login_url(step.next_url if step else ""))
 
 
