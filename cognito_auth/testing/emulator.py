@@ -1094,6 +1094,8 @@ def _call_record(action: str, params: dict[str, Any]) -> dict[str, Any]:
         "parameter_names": sorted({*auth, *challenge}),
         # What Cognito's threat protection would judge the person by (not a secret).
         "ip_address": _dict(params.get("UserContextData")).get("IpAddress"),
+        # Whether the device data of Cognito's advanced-security script came along; never its value.
+        "encoded_data": "present" if _dict(params.get("UserContextData")).get("EncodedData") else "absent",
         "outcome": None,
     }
 
