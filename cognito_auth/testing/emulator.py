@@ -76,8 +76,8 @@ AWS_JSON = "application/x-amz-json-1.1"
 MOTO_CODE_HEADER = "x-moto-forgot-password-confirmation-code"
 MOTO_CODE_PREFIX = "moto-confirmation-code:"
 CODE_LABELS = {
-    "forgot_password": "ForgotPassword", "sign_up": "SignUp", "sms_mfa": "SMS MFA", "email_otp": "Email code",
-    "sms_otp": "SMS code",
+    "forgot_password": "ForgotPassword", "sign_up": "SignUp", "sms_mfa": "SMS MFA", "email_otp": "Email sign-in",
+    "sms_otp": "SMS sign-in",
 }
 # The longest an answer asked to come late is held (seconds) when no test releases it.
 LATE_ANSWER_LIMIT = 60.0
