@@ -30,15 +30,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PASSWORD = "Bench-Password-7x"
 LOCAL_PASSWORD = "Local-pass-1"
+CHOOSER = "chooser"  # the choice-based sign-in section's user, in a pool of its own
 
 
 def setup_django(workdir: str) -> None:
     os.environ.update(
+        # The example project allows only its own emulator port; this run's emulator and the
+        # hanging endpoint are on other loopback ports.
+        COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS="127.0.0.1",
         DJANGO_SETTINGS_MODULE="example_project.settings",
         # SQLite on a RAM-backed file system: the figures are about the app and Cognito, not
         # about fsync, and 10,000 sessions live in the database, not in this process's RSS.
         DATABASE_URL=f"sqlite:///{workdir}/bench.sqlite3",
-        ALLOWED_HOSTS="testserver",
+        ALLOWED_HOSTS="testserver,localhost",
         SECRET_KEY="benchmark-only-key-" + "x" * 40,
         DEBUG="false",
     )
@@ -53,15 +57,18 @@ def setup_django(workdir: str) -> None:
 class Browser:
     """Cookies and a CSRF token over Django's WSGI handler: a person's browser, minus HTTP."""
 
-    def __init__(self, handler) -> None:
+    def __init__(self, handler, host: str = "testserver") -> None:
         self.handler = handler
+        self.host = host
         self.cookies: dict[str, str] = {}
+        self.body = b""
+        self.location = ""
 
     def request(self, method: str, path: str, data: dict[str, str] | None = None) -> int:
         body = urlencode(data or {}).encode()
         environ = {
-            "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "testserver",
-            "SERVER_PORT": "80", "HTTP_HOST": "testserver", "wsgi.url_scheme": "http",
+            "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": self.host,
+            "SERVER_PORT": "80", "HTTP_HOST": self.host, "wsgi.url_scheme": "http",
             "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body)),
             "CONTENT_TYPE": "application/x-www-form-urlencoded", "wsgi.errors": sys.stderr,
             "HTTP_COOKIE": "; ".join(f"{name}={value}" for name, value in self.cookies.items()),
@@ -72,8 +79,9 @@ class Browser:
             answer.update(status=int(status.split()[0]), headers=headers)
 
         response = self.handler(environ, start_response)
-        b"".join(response)
+        self.body = b"".join(response)
         response.close()
+        self.location = next((value for name, value in answer["headers"] if name.lower() == "location"), "")
         for name, value in answer["headers"]:
             if name.lower() == "set-cookie":
                 for morsel in SimpleCookie(value).values():
@@ -261,6 +269,72 @@ def srp_logins(browser: Browser, app_client, emulator, n: int) -> tuple[float, f
     return elapsed / n, calls
 
 
+def _form_value(body: bytes, name: str) -> str:
+    import re
+
+    found = re.search(rb'name="' + name.encode() + rb'" value="([^"]*)"', body)
+    if found is None:
+        raise SystemExit(f"no {name} field on the page")
+    return found.group(1).decode()
+
+
+def sign_in_calls(emulator, handler, pool_id: str, app_client) -> dict[str, float]:
+    """Cognito calls per sign-in through the login page for each choice-based method,
+    counted from the emulator's call log in this run: password (PREFERRED_CHALLENGE
+    PASSWORD), SRP (PASSWORD_SRP), an email code, a passkey."""
+    import json
+    import re
+
+    from cognito_auth.client import CognitoClient
+    from cognito_auth.testing.authenticator import SoftwareAuthenticator
+
+    browser = Browser(handler, host="localhost")  # browsers take no IP address as a passkey's RP ID
+
+    def counted(sign_in) -> float:
+        browser.cookies.pop("sessionid", None)
+        if "csrftoken" not in browser.cookies:
+            browser.request("GET", "/accounts/login/")
+        emulator.reset_log()
+        sign_in()
+        if browser.location != "/":
+            raise SystemExit(f"a sign-in ended at {browser.location!r}, not /")
+        return float(len(emulator.calls()))
+
+    def post(path: str, data: dict[str, str]) -> int:
+        return browser.request("POST", path, {"csrfmiddlewaretoken": browser.cookies["csrftoken"], **data})
+
+    def with_method(method: str):
+        def sign_in() -> None:
+            if method in ("PASSWORD", "PASSWORD_SRP"):
+                app_client.sign_in_methods = f"{method} EMAIL_OTP WEB_AUTHN"
+                app_client.save()
+                post("/accounts/login/", {"username": CHOOSER, "password": PASSWORD})
+            elif method == "EMAIL_OTP":
+                post("/accounts/login/", {"username": CHOOSER, "method": "EMAIL_OTP"})
+                browser.request("GET", "/accounts/login/code/")
+                step = _form_value(browser.body, "step")
+                code = emulator.latest_code(CHOOSER, "email_otp", pool_id=pool_id)
+                post("/accounts/login/code/", {"step": step, "code": code})
+            else:
+                post("/accounts/login/", {"username": CHOOSER, "method": "WEB_AUTHN"})
+                browser.request("GET", "/accounts/login/passkey/")
+                block = re.search(rb'<script id="passkey-request-options" type="application/json">(.*?)</script>',
+                                  browser.body, re.S)
+                options = json.loads(block.group(1))
+                credential = authenticator.sign_in(options)
+                post("/accounts/login/passkey/", {"step": _form_value(browser.body, "step"),
+                                                  "credential": json.dumps(credential)})
+        return sign_in
+
+    # The passkey, registered once outside the count (the Passkeys page's two calls).
+    authenticator = SoftwareAuthenticator("http://localhost")
+    cognito = CognitoClient(app_client)
+    token = cognito.initiate_user_auth(CHOOSER, "PASSWORD", password=PASSWORD).access_token
+    cognito.complete_web_authn_registration(token, authenticator.register(cognito.start_web_authn_registration(token)))
+    counts = {method: counted(with_method(method)) for method in ("PASSWORD", "PASSWORD_SRP", "EMAIL_OTP", "WEB_AUTHN")}
+    return {method: statistics.mean([count, counted(with_method(method))]) for method, count in counts.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--logins", type=int, default=300, help="logins timed in each loop")
@@ -368,6 +442,24 @@ def main() -> None:
 
         srp_claims = srp_bench.claim_cpu_ms(args.srp_rounds)
 
+        # Choice-based sign-in (USER_AUTH): its own pool allowing every first factor and a
+        # client offering them; calls counted per method.
+        from cognito_auth.models import AuthFlow
+        from cognito_auth.testing.pytest_plugin import PASSWORDLESS_POLICIES, USER_AUTH_CLIENT_FLOWS
+
+        choice_pool = emulator.create_user_pool("bench-choice", Policies=PASSWORDLESS_POLICIES)
+        choice_id, choice_secret = emulator.create_app_client(choice_pool, "bench-choice", secret=True,
+                                                              flows=USER_AUTH_CLIENT_FLOWS)
+        emulator.enable_passkeys(choice_pool, "localhost")
+        emulator.create_user(choice_pool, CHOOSER, PASSWORD, {"email": "chooser@example.com", "email_verified": "true"})
+        AppClient.objects.filter(is_default=True).update(is_default=False)
+        choice_client = AppClient.objects.create(
+            name="bench-choice", region=region, user_pool_id=choice_pool, client_id=choice_id,
+            client_secret=choice_secret, endpoint_url=emulator.endpoint_url, is_default=True,
+            auth_flow=AuthFlow.USER_AUTH, sign_in_methods="PASSWORD EMAIL_OTP WEB_AUTHN",
+        )
+        method_calls = sign_in_calls(emulator, handler, choice_pool, choice_client)
+
     raw_per, view_per, django_own = per_login["raw"], per_login["view"], per_login["django"]
     outside = view_per - call_in_view
     ours = outside - django_own
@@ -400,6 +492,11 @@ def main() -> None:
     print(f"Django login view, SRP:                {1 / srp_per_login:8.1f} logins/s "
           f"({srp_per_login * 1e3:.2f} ms each, {srp_per_login / view_per:.2f} x a password login)")
     srp_bench.report(srp_claims, args.srp_rounds)
+    print()
+    print("Choice-based sign-in (USER_AUTH): Cognito calls per sign-in, from the emulator's call log")
+    labels = {"PASSWORD": "password", "PASSWORD_SRP": "SRP", "EMAIL_OTP": "email code", "WEB_AUTHN": "passkey"}
+    for method, calls in method_calls.items():
+        print(f"  {labels[method] + ':':<37}{calls:8.2f}")
 
 
 if __name__ == "__main__":

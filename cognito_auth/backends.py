@@ -118,8 +118,9 @@ class CognitoBackend(ModelBackend):
             )
 
     def request_sign_in_code(self, request: HttpRequest | None, username: str, method: str) -> None:
-        """Start a choice-based sign-in (USER_AUTH) with a one-time code: InitiateAuth with
-        PREFERRED_CHALLENGE ``method`` (EMAIL_OTP or SMS_OTP), so Cognito sends the code.
+        """Start a choice-based sign-in (USER_AUTH) without a password: InitiateAuth with
+        PREFERRED_CHALLENGE ``method``: EMAIL_OTP or SMS_OTP (Cognito sends the code), or
+        WEB_AUTHN (Cognito answers with the passkey options for the browser).
         Its challenge (the code, or SELECT_CHALLENGE when the person cannot use that
         method) is left on ``request`` as ``challenge_received`` does, for the login view
         to start the step; a refusal is noted as ``authenticate`` notes it.

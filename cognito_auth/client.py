@@ -388,7 +388,7 @@ class CognitoClient:
     @hide_locals
     def initiate_user_auth(
         self, username: str, preferred_challenge: str | None = None, session: str | None = None, *,
-        password: str = "", srp: SrpSession | None = None,
+        password: str = "", srp: SrpSession | None = None, report: bool = True,
     ) -> AuthResult:
         """InitiateAuth USER_AUTH (choice-based sign-in), hashed over the name as typed.
 
@@ -399,6 +399,8 @@ class CognitoClient:
         PASSWORD_SRP. ``session``: ConfirmSignUp's Session, which signs the person just
         confirmed in without a second code (the top-level Session of InitiateAuth).
         Never sent twice: it may send a code, and it counts towards a lockout.
+        ``report=False``: a refusal is neither logged nor recorded as the app client's last
+        failure (a look-up that has another way).
         Source: InitiateAuth (AuthParameters for USER_AUTH, Session, AvailableChallenges)
         in the Amazon Cognito API Reference.
 
@@ -419,6 +421,7 @@ class CognitoClient:
             params["Session"] = session
         response = self._user_call(
             "initiate_auth", params, username=username, hash_at=IN_AUTH_PARAMETERS, sensitive=(password, session or ""),
+            report=report,
         )
         return AuthResult.from_response(response)
 

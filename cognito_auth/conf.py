@@ -89,6 +89,12 @@ DEFAULTS: dict[str, Any] = {
     # Set both behind a proxy that rewrites the host or scheme.
     "WEBAUTHN_RP_ID": None,
     "WEBAUTHN_ORIGIN": None,
+    # Threat protection's device data: True loads Cognito's advanced-security script for
+    # the app client's region (amazon-cognito-assets.<region>.amazoncognito.com) where a
+    # template uses {% cognito_user_context_data %}, and forwards the EncodedData it fills
+    # in UserContextData. A URL serves the script from there instead (a copy you host, for
+    # a strict CSP). False: nothing is loaded and no EncodedData is forwarded.
+    "USER_CONTEXT_DATA_SCRIPT": False,
 }
 
 

@@ -104,6 +104,9 @@ class CognitoAuthenticationForm(AriaInvalidMixin, AuthenticationForm):
     # Choice-based sign-in (USER_AUTH): the buttons that ask for a one-time code instead of
     # a password ("Email me a sign-in code") post it as ``method``; a button, not a field.
     code_methods = ("EMAIL_OTP", "SMS_OTP")
+    # Every method posted as ``method``: the codes, and "Sign in with a passkey" (WEB_AUTHN),
+    # whose challenge page runs the browser's passkey prompt.
+    challenge_methods = (*code_methods, "WEB_AUTHN")
 
     def __init__(self, request=None, *args, **kwargs) -> None:
         super().__init__(request, *args, **kwargs)
@@ -126,7 +129,7 @@ class CognitoAuthenticationForm(AriaInvalidMixin, AuthenticationForm):
     def clean(self) -> dict:
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
-        if self.method and (self.method not in self.code_methods or self.method not in self.sign_in_methods):
+        if self.method and (self.method not in self.challenge_methods or self.method not in self.sign_in_methods):
             raise ValidationError(self.failure_messages["method_not_offered"], code="method_not_offered")
         if username is not None and self.method and not self.errors:
             self.request_sign_in_code(username, self.method)

@@ -10,6 +10,7 @@ username (or ``sub``), never by matching the typed text against Django fields.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -17,11 +18,18 @@ from django.core.exceptions import SuspiciousOperation
 from django.views.decorators.debug import sensitive_variables
 
 from . import budget
-from .client import CognitoClient, get_cognito_client
+from .client import (
+    PASSWORD_SRP_CHALLENGE,
+    PASSWORD_VERIFIER,
+    SELECT_CHALLENGE,
+    AuthResult,
+    CognitoClient,
+    get_cognito_client,
+)
 from .encryption import UndecryptableSecret
 from .exceptions import CognitoError, FlowNotEnabled
 from .log_values import loggable
-from .models import CognitoIdentity
+from .models import AuthFlow, CognitoIdentity
 from .srp import SrpSession
 from .tokens import id_token_claims
 
@@ -59,11 +67,14 @@ def user_after_reset(
 ) -> CognitoUser | None:
     """Who ConfirmForgotPassword just gave ``new_password``, asked of Cognito.
 
-    First the opening step of USER_SRP_AUTH (InitiateAuth, hashed over the name as typed):
-    its PASSWORD_VERIFIER challenge names the internal username as ``USER_ID_FOR_SRP``. The
-    step is never answered, so nothing is signed in or counted as a failed attempt.
-    Clients that do not allow USER_SRP_AUTH get one USER_PASSWORD_AUTH with the new
-    password instead: the ID token's ``sub`` (its refresh token then revoked), or a
+    First the opening step of an SRP sign-in (InitiateAuth, hashed over the name as typed):
+    USER_AUTH with PREFERRED_CHALLENGE=PASSWORD_SRP for a client set to choice-based
+    sign-in (which may allow neither USER_SRP_AUTH nor USER_PASSWORD_AUTH), else
+    USER_SRP_AUTH. Its PASSWORD_VERIFIER challenge names the internal username as
+    ``USER_ID_FOR_SRP`` (a SELECT_CHALLENGE, as ``USERNAME``). The step is never answered,
+    so nothing is signed in, no code is sent and no failed attempt is counted.
+    Clients that allow neither get one USER_PASSWORD_AUTH with the new password instead:
+    the ID token's ``sub`` (its refresh token then revoked), or a
     challenge's ``USER_ID_FOR_SRP``. None when neither works; the caller then matches
     only an identity whose internal username is exactly the name typed. None too, without
     asking, when the request's Cognito budget is nearly spent (``budget.allows_follow_up``:
@@ -75,20 +86,40 @@ def user_after_reset(
     if not budget.allows_follow_up(LOOK_UP):
         return None
     client = get_cognito_client(app_client, request)
-    try:
-        # Never answered: the session's ``a`` is dropped with it. Not reported: a client
-        # that does not allow SRP is the usual case, and the other way follows.
-        first_step = client.initiate_srp_auth(typed_name, SrpSession(app_client.user_pool_id), report=False)
-    except (CognitoError, UndecryptableSecret) as exc:
-        # Not allowed on this client (the usual case), an outage, an unreadable secret:
-        # the other way either works or says why in the log.
-        if not isinstance(exc, FlowNotEnabled):
-            logger.info("Could not learn whose password was reset through USER_SRP_AUTH (%s)", type(exc).__name__)
-        return _user_from_password_sign_in(client, app_client, typed_name, new_password)
-    internal = (first_step.challenge_parameters or {}).get("USER_ID_FOR_SRP")
-    if first_step.challenge_name == "PASSWORD_VERIFIER" and internal:
-        return CognitoUser(app_client.user_pool_id, username=internal)
+    pool_id = app_client.user_pool_id
+    first_steps: list[tuple[str, Callable[[], AuthResult]]] = [
+        ("USER_SRP_AUTH", lambda: client.initiate_srp_auth(typed_name, SrpSession(pool_id), report=False)),
+    ]
+    if app_client.auth_flow == str(AuthFlow.USER_AUTH):
+        first_steps.insert(0, ("USER_AUTH", lambda: client.initiate_user_auth(
+            typed_name, PASSWORD_SRP_CHALLENGE, srp=SrpSession(pool_id), report=False,
+        )))
+    for flow, first_step in first_steps:
+        try:
+            # Never answered: the session's ``a`` is dropped with it. Not reported: a
+            # client that does not allow the flow is the usual case, and another way follows.
+            result = first_step()
+        except (CognitoError, UndecryptableSecret) as exc:
+            # Not allowed on this client (the usual case), an outage, an unreadable
+            # secret: another way either works or says why in the log.
+            if not isinstance(exc, FlowNotEnabled):
+                logger.info("Could not learn whose password was reset through %s (%s)", flow, type(exc).__name__)
+            continue
+        internal = _named_user(result)
+        if internal:
+            return CognitoUser(app_client.user_pool_id, username=internal)
     return _user_from_password_sign_in(client, app_client, typed_name, new_password)
+
+
+def _named_user(result: AuthResult) -> str:
+    """The internal username an unanswered first step names: PASSWORD_VERIFIER's
+    USER_ID_FOR_SRP, or SELECT_CHALLENGE's USERNAME (a user who cannot use PASSWORD_SRP)."""
+    parameters = result.challenge_parameters or {}
+    if result.challenge_name == PASSWORD_VERIFIER:
+        return parameters.get("USER_ID_FOR_SRP", "")
+    if result.challenge_name == SELECT_CHALLENGE:
+        return parameters.get("USERNAME", "")
+    return ""
 
 
 @sensitive_variables("new_password")

@@ -159,10 +159,35 @@ FIRST_FACTOR_LABELS = {
     "PASSWORD_SRP": _("My password"),
     "EMAIL_OTP": _("A sign-in code by email"),
     "SMS_OTP": _("A sign-in code by text message (SMS)"),
+    "WEB_AUTHN": _("A passkey"),
 }
 SIGN_IN_METHOD_BUTTONS = {
     "EMAIL_OTP": _("Email me a sign-in code"),
     "SMS_OTP": _("Text me a sign-in code"),
+}
+PASSKEY_BUTTON = _("Sign in with a passkey")
+# Passkey sign-in (the WEB_AUTHN step): the page, what its script says, and refusals.
+PASSKEY_SIGN_IN_INSTRUCTIONS = _(
+    "Press the button, then confirm with your fingerprint, face, screen lock or security key."
+)
+# Asked for a passkey, Cognito offered other ways (no passkey for that name here).
+PASSKEY_NOT_AVAILABLE = _("No passkey can sign in to this account here. Choose another way to sign in.")
+PASSKEY_SIGN_IN_FAILURES = {
+    # Cognito refused the assertion (another user's passkey, a replay, a bad signature) or
+    # the site did (another origin, another challenge): the same words, the step is over.
+    "refused": _("That passkey was not accepted. Please sign in again."),
+    "malformed": _("The browser's answer could not be read. Please try again."),
+    "wrong_challenge": _("That answer belongs to another sign-in. Please try again."),
+    # The browser signed for another origin (or another ceremony): the site never sends it on.
+    "wrong_origin": _("That passkey was not accepted: the browser answered for another website."),
+}
+PASSKEY_SIGN_IN_SCRIPT_MESSAGES = {
+    "unsupported": _(
+        "This browser cannot use passkeys. Sign in another way, or try another browser or device."
+    ),
+    "cancelled": _("Passkey sign-in was cancelled or timed out, or no passkey for this site was found. "
+                   "Press the button to try again, or sign in another way."),
+    "failed": _("The browser could not use your passkey. Please try again."),
 }
 CHOOSE_PASSWORD_REQUIRED = _("Enter your password to sign in with it.")
 TOTP_QR_TITLE = _("QR code to scan with your authenticator app")

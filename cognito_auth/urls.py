@@ -15,6 +15,7 @@ urlpatterns = [
     path("login/code/", steps.CodeView.as_view(), name="login_code"),
     path("login/choose/", steps.ChooseView.as_view(), name="login_choose"),
     path("login/totp_setup/", steps.TotpSetupView.as_view(), name="login_totp_setup"),
+    path("login/passkey/", steps.PasskeyView.as_view(), name="login_passkey"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("logout/everywhere/", views.LogoutEverywhereView.as_view(), name="logout_everywhere"),
     path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),

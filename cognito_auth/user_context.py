@@ -8,6 +8,11 @@ one person's failures would count against everyone. Cognito uses the address onl
 app clients with a secret and "propagate additional user context data" turned on;
 others ignore it.
 
+With ``COGNITO_AUTH_USER_CONTEXT_DATA_SCRIPT`` on, the device data Cognito's
+advanced-security script collected in the browser (the ``EncodedData`` form field the
+``{% cognito_user_context_data %}`` tag adds) goes along as ``UserContextData.EncodedData``
+(Developer Guide: "Collecting data for threat protection in applications").
+
 ``X-Forwarded-For`` is anyone's to send: it is believed only hop by hop, from the right,
 through the proxies named in ``COGNITO_AUTH_TRUSTED_PROXIES``.
 """
@@ -30,11 +35,38 @@ IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+# The form field the tag's script fills, and the most of it forwarded (characters): the
+# script's encoded data is a few KiB; anything larger is not its.
+ENCODED_DATA_FIELD = "EncodedData"
+MAX_ENCODED_DATA = 16 * 1024
+
+
 def user_context_data(request: HttpRequest | None) -> dict[str, str] | None:
-    """``{"IpAddress": "203.0.113.7"}`` for the person behind ``request``, or None when
-    there is no request (scripts, the doctor) or no usable address."""
-    address = client_ip_address(request) if request is not None else None
-    return {"IpAddress": address} if address else None
+    """``{"IpAddress": "203.0.113.7", "EncodedData": "…"}`` for the person behind
+    ``request`` (EncodedData only where ``encoded_data`` finds some), or None when there is
+    no request (scripts, the doctor) or nothing to send."""
+    if request is None:
+        return None
+    context = {}
+    address = client_ip_address(request)
+    if address:
+        context["IpAddress"] = address
+    encoded = encoded_data(request)
+    if encoded:
+        context["EncodedData"] = encoded
+    return context or None
+
+
+def encoded_data(request: HttpRequest) -> str | None:
+    """The device data the advanced-security script put in the POSTed ``EncodedData``
+    field, when COGNITO_AUTH_USER_CONTEXT_DATA_SCRIPT is on; None when it is off, absent,
+    too long, or not printable ASCII (the script's output never is anything else)."""
+    if not app_settings.USER_CONTEXT_DATA_SCRIPT or request.method != "POST":
+        return None
+    value = request.POST.get(ENCODED_DATA_FIELD, "")
+    if not value or len(value) > MAX_ENCODED_DATA or not (value.isascii() and value.isprintable()):
+        return None
+    return value
 
 
 def client_ip_address(request: HttpRequest) -> str | None:

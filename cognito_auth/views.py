@@ -51,6 +51,8 @@ from .messages import (
     INVITED_HINT,
     LOGIN_FAILED_HINT,
     NEW_CODE_SENT,
+    PASSKEY_BUTTON,
+    PASSKEY_NOT_AVAILABLE,
     PASSWORD_RESET_DONE,
     SESSION_EXPIRED,
     SIGN_IN_METHOD_BUTTONS,
@@ -96,6 +98,9 @@ class LoginView(auth_views.LoginView):
         if challenge is not None and form.has_error(NON_FIELD_ERRORS, "challenge"):
             result, app_client = challenge
             if steps.is_supported(result.challenge_name):
+                if getattr(form, "method", "") == steps.WEB_AUTHN and result.challenge_name == steps.SELECT_CHALLENGE:
+                    # No passkey for that name (known or not: the same answer), other ways offered.
+                    messages.info(self.request, PASSKEY_NOT_AVAILABLE)
                 return steps.begin(
                     self.request, result, app_client, form.cleaned_data.get("username", ""), self.get_redirect_url(),
                 )
@@ -129,13 +134,15 @@ class LoginView(auth_views.LoginView):
 
 
 def sign_in_method_context(form: CognitoAuthenticationForm) -> dict[str, Any]:
-    """What the login page offers, as its app client says: the password (``password_offered``)
-    and the one-time code buttons (``code_buttons``: (method, label) pairs)."""
+    """What the login page offers, as its app client says: the password (``password_offered``),
+    the one-time code buttons (``code_buttons``: (method, label) pairs) and the passkey
+    button's label (``passkey_button``, "" when passkeys are not offered)."""
     methods = getattr(form, "sign_in_methods", ["PASSWORD"])
     return {
         "password_offered": bool({"PASSWORD", "PASSWORD_SRP"} & set(methods)),
         "code_buttons": [(method, SIGN_IN_METHOD_BUTTONS[method]) for method in methods
                          if method in SIGN_IN_METHOD_BUTTONS],
+        "passkey_button": PASSKEY_BUTTON if "WEB_AUTHN" in methods else "",
     }
 
 

@@ -1,5 +1,10 @@
 """``make demo``: a local Cognito, a pool with a secret-holding app client, the example site.
 
+The app client uses choice-based sign-in (USER_AUTH): a password, an emailed code (shown
+on this console) or a passkey. The site is served on 127.0.0.1:8000 and announced as
+http://localhost:8000: browsers refuse an IP address as a passkey's relying party ID, so
+the pool's is ``localhost`` and passkeys work only on that name.
+
 Everything lives for one run: the emulator keeps its users in memory, so the demo
 database under ``.demo/`` is made anew each time, with fresh random passwords.
 """
@@ -16,7 +21,12 @@ from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DEMO_DIR = BASE_DIR / ".demo"
-ADDRESS = "127.0.0.1:8000"
+ADDRESS = "127.0.0.1:8000"  # where runserver listens
+SITE = "http://localhost:8000"  # the URL to open: localhost, the passkeys' relying party ID
+# The app client's flows: choice-based sign-in for the site; USER_PASSWORD_AUTH for the
+# demo's own set-up (the TOTP user's authenticator); refresh for sessions.
+CLIENT_FLOWS = ("ALLOW_USER_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
+SIGN_IN_METHODS = "PASSWORD EMAIL_OTP WEB_AUTHN"
 
 
 def random_password() -> str:
@@ -61,10 +71,13 @@ def main() -> None:
         from django.contrib.auth import get_user_model
         from django.core.management import call_command
 
-        from cognito_auth.models import AppClient
+        from cognito_auth.models import AppClient, AuthFlow
+        from cognito_auth.testing.pytest_plugin import PASSWORDLESS_POLICIES
 
-        pool_id = emulator.create_user_pool("demo-pool")
-        client_id, client_secret = emulator.create_app_client(pool_id, "demo-site", secret=True)
+        # Every first factor allowed (password, email and SMS codes, passkeys on localhost).
+        pool_id = emulator.create_user_pool("demo-pool", Policies=PASSWORDLESS_POLICIES)
+        emulator.enable_passkeys(pool_id, "localhost")
+        client_id, client_secret = emulator.create_app_client(pool_id, "demo-site", secret=True, flows=CLIENT_FLOWS)
         user_password = random_password()
         emulator.create_user(
             pool_id, "demo", user_password,
@@ -82,16 +95,21 @@ def main() -> None:
         AppClient.objects.create(
             name="demo", region=pool_id.split("_", 1)[0], user_pool_id=pool_id, client_id=client_id,
             client_secret=client_secret, endpoint_url=emulator.endpoint_url, is_default=True,
+            auth_flow=AuthFlow.USER_AUTH, sign_in_methods=SIGN_IN_METHODS,
         )
         admin_password = random_password()
         get_user_model().objects.create_superuser("admin", "admin@example.com", admin_password)
 
         print(f"\nCognito emulator: {emulator.endpoint_url} (pool {pool_id}, app client {client_id}, with secret)")
-        print(f"Example site:     http://{ADDRESS}/   admin: http://{ADDRESS}/admin/")
+        print(f"Example site:     {SITE}/   admin: {SITE}/admin/   (listening on {ADDRESS})")
+        print("  Open it as localhost, not 127.0.0.1: browsers refuse an IP address as a passkey's relying "
+              "party ID, and this pool's is localhost.")
+        print("Sign in with a password, \"Email me a sign-in code\" (the code appears here) or, once you have "
+              f"added one under {SITE}/accounts/passkeys/, a passkey.")
         # A throwaway secret of a throwaway emulator: shown so you can put it back after
         # trying a wrong one in the admin. The app itself never prints or logs a secret.
         print(f"App client secret (emulator only, for the admin exercise): {client_secret}")
-        print("Codes for password resets are printed here, where a real pool would email them.")
+        print("Codes (sign-in, password reset) are printed here, where a real pool would email them.")
         print("Commands against the demo: env $(cat .demo/demo.env) .venv/bin/python manage.py cognito_check\n")
         print(f"Demo user: demo / {user_password}")
         print(f"Admin: admin / {admin_password}")

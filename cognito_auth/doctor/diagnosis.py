@@ -20,12 +20,14 @@ from .probes import (
     MISMATCH,
     MISSING,
     PASSWORD_FLOW,
+    PLAN_LACKS_FLOW,
     REFRESH_FLOW,
     SRP_FLOW,
     UNDECIDED,
     UNEXPECTED,
     UNKNOWN_CLIENT,
     UNREACHABLE,
+    USER_AUTH_FLOW,
     Prober,
     verdict_on,
 )
@@ -140,10 +142,10 @@ class _Doctor:
 
     def _judge(self, secret: str | None) -> tuple[str, str, CognitoError | None]:
         """(verdict on ``secret``, the flow that decided it, Cognito's answer)."""
-        for flow in (PASSWORD_FLOW, SRP_FLOW):
+        for flow in (PASSWORD_FLOW, SRP_FLOW, USER_AUTH_FLOW):
             error = self.prober.answer(flow, secret)
             verdict = verdict_on(error)
-            if verdict != FLOW_DISABLED:
+            if verdict not in (FLOW_DISABLED, PLAN_LACKS_FLOW):
                 return verdict, flow, error
         error = self.prober.answer(REFRESH_FLOW, secret)
         verdict = verdict_on(error)
@@ -201,11 +203,11 @@ class _Doctor:
 
     def _undecided(self, flow: str, error: CognitoError | None) -> str:
         if verdict_on(error) == FLOW_DISABLED:
-            return _("No flow this check can use is enabled (USER_PASSWORD_AUTH, USER_SRP_AUTH, "
+            return _("No flow this check can use is enabled (USER_PASSWORD_AUTH, USER_SRP_AUTH, USER_AUTH, "
                      "REFRESH_TOKEN_AUTH), so Cognito never judges a hash.")
         if flow == REFRESH_FLOW:
-            return _("USER_PASSWORD_AUTH and USER_SRP_AUTH are not enabled, and a refresh with a made-up token "
-                     "cannot tell a wrong secret from a right one. Enable USER_PASSWORD_AUTH and check again.")
+            return _("USER_PASSWORD_AUTH, USER_SRP_AUTH and USER_AUTH are not usable, and a refresh with a made-up "
+                     "token cannot tell a wrong secret from a right one. Enable one of them and check again.")
         return _("Cognito's answer decides nothing about the secret: %(error)s.") % {"error": _said(error)}
 
     def _previous_secret_check(self) -> CheckResult:
@@ -248,7 +250,10 @@ class _Doctor:
 
     def _password_flow_check(self) -> CheckResult:
         """The flow this app client signs in with (``AppClient.auth_flow``); for
-        USER_SRP_AUTH its first step, which proves nothing and signs nobody in."""
+        USER_SRP_AUTH its first step, which proves nothing and signs nobody in; for
+        USER_AUTH a made-up name with no preference, which sends no code."""
+        if self.app_client.auth_flow == USER_AUTH_FLOW:
+            return self._user_auth_check()
         if self.app_client.auth_flow == SRP_FLOW:
             return self._flow_check(
                 "password_flow", SRP_FLOW, "USER_SRP_AUTH",
@@ -266,6 +271,45 @@ class _Doctor:
             _("USER_PASSWORD_AUTH, which sign-in here uses, is enabled."),
             other_fix=_("Or set this app client's sign-in flow to USER_SRP_AUTH in the admin, if Cognito allows it."),
         )
+
+    def _user_auth_check(self) -> CheckResult:
+        """USER_AUTH: refused when the app client lacks ALLOW_USER_AUTH, or when the pool's
+        feature plan (Lite) lacks choice-based sign-in (FeatureUnavailableInTierException)."""
+        verdicts = {verdict_on(self.prober.answer(USER_AUTH_FLOW, secret)) for secret in self._usable_secrets()}
+        if PLAN_LACKS_FLOW in verdicts:
+            return CheckResult(
+                "password_flow", PROBLEM,
+                _("Choice-based sign-in (USER_AUTH), which sign-in here uses (this app client's sign-in flow), "
+                  "is not in the user pool's feature plan (FeatureUnavailableInTierException): every sign-in "
+                  "fails."),
+                _("Move the user pool to the Essentials or Plus plan (User pool > Settings > Feature plan) and "
+                  "allow the sign-in methods offered here as first factors (Authentication > Sign-in > "
+                  "Choice-based sign-in options). Or set this app client's sign-in flow to USER_PASSWORD_AUTH "
+                  "or USER_SRP_AUTH in the admin."),
+                {"flow": USER_AUTH_FLOW},
+            )
+        if FLOW_DISABLED in verdicts:
+            return CheckResult(
+                "password_flow", PROBLEM,
+                _("USER_AUTH (choice-based sign-in), which sign-in here uses (this app client's sign-in flow), is "
+                  "not enabled for this app client (\"flow not enabled for this client\"): every sign-in fails."),
+                _("Turn on ALLOW_USER_AUTH (choice-based sign-in) in Cognito (App client > Edit > Authentication "
+                  "flows). Or set this app client's sign-in flow to USER_PASSWORD_AUTH or USER_SRP_AUTH in the "
+                  "admin, if Cognito allows it."),
+                {"flow": USER_AUTH_FLOW},
+            )
+        if ACCEPTED in verdicts:
+            return CheckResult(
+                "password_flow", OK,
+                _("USER_AUTH (choice-based sign-in), which sign-in here uses, is enabled and in the user pool's "
+                  "plan; the login page offers %(methods)s.")
+                % {"methods": ", ".join(self.app_client.offered_sign_in_methods)},
+                details={"flow": USER_AUTH_FLOW},
+            )
+        undecided = _("Cognito refused the SECRET_HASH before saying whether %(flow)s is enabled; fix the "
+                      "secret and check again.")
+        return CheckResult("password_flow", SKIPPED, undecided % {"flow": USER_AUTH_FLOW},
+                           details={"flow": USER_AUTH_FLOW})
 
     def _refresh_flow_check(self) -> CheckResult:
         # A made-up token is refused as invalid only once the flow was allowed.

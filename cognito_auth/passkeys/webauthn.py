@@ -19,6 +19,7 @@ from ..conf import app_settings
 # few hundred bytes to a few KiB; packed attestation with a certificate chain stays far below.
 MAX_CREDENTIAL_CHARS = 64 * 1024
 REGISTRATION_CEREMONY = "webauthn.create"
+ASSERTION_CEREMONY = "webauthn.get"
 
 
 class ResponseProblem(ValueError):
@@ -64,6 +65,30 @@ def registration_response(text: str, *, challenge: str, origin: str) -> dict[str
     :raises ResponseProblem: "malformed" (not such a document), "challenge_ended" (another
         registration's answer), "refused" (another origin, or not a registration).
     """
+    return _checked_response(
+        text, ceremony=REGISTRATION_CEREMONY, response_fields=("clientDataJSON", "attestationObject"),
+        challenge=challenge, origin=origin,
+    )
+
+
+def assertion_response(text: str, *, challenge: str, origin: str) -> dict[str, Any]:
+    """The AuthenticationResponseJSON the browser posted for a WEB_AUTHN sign-in step, once
+    it is well formed and its client data names the step's challenge and this site's
+    origin. Cognito checks the signature, the RP ID and the sign counter; this spares it
+    answers that cannot be right (W3C Web Authentication Level 3, 7.2 steps 11-13).
+
+    :raises ResponseProblem: "malformed", "challenge_ended" (another sign-in's answer),
+        "refused" (another origin, or not a sign-in).
+    """
+    return _checked_response(
+        text, ceremony=ASSERTION_CEREMONY, response_fields=("clientDataJSON", "authenticatorData", "signature"),
+        challenge=challenge, origin=origin,
+    )
+
+
+def _checked_response(
+    text: str, *, ceremony: str, response_fields: tuple[str, ...], challenge: str, origin: str
+) -> dict[str, Any]:
     try:
         credential = json.loads(text)
     except ValueError:
@@ -73,8 +98,7 @@ def registration_response(text: str, *, challenge: str, origin: str) -> dict[str
     response = credential.get("response")
     if not isinstance(response, dict) or not all(
         isinstance(value, str) and value
-        for value in (credential.get("id"), credential.get("rawId"),
-                      response.get("clientDataJSON"), response.get("attestationObject"))
+        for value in (credential.get("id"), credential.get("rawId"), *(response.get(name) for name in response_fields))
     ):
         raise ResponseProblem("malformed")
     try:
@@ -83,7 +107,7 @@ def registration_response(text: str, *, challenge: str, origin: str) -> dict[str
         raise ResponseProblem("malformed") from None
     if not isinstance(client_data, dict):
         raise ResponseProblem("malformed")
-    if client_data.get("type") != REGISTRATION_CEREMONY or client_data.get("origin") != origin:
+    if client_data.get("type") != ceremony or client_data.get("origin") != origin:
         raise ResponseProblem("refused")
     if not hmac.compare_digest(str(client_data.get("challenge", "")).encode(), challenge.encode()):
         raise ResponseProblem("challenge_ended")

@@ -4,6 +4,7 @@ right field; ``result`` holds Cognito's answer (tokens or the next challenge).""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
@@ -20,6 +21,8 @@ from ..exceptions import (
     InvalidPassword,
     InvalidRequest,
     OutcomeUnknown,
+    PasskeyChallengeEnded,
+    PasskeyRefused,
     RateLimited,
 )
 from ..form_errors import AriaInvalidMixin
@@ -30,9 +33,11 @@ from ..messages import (
     CHOOSE_PASSWORD_REQUIRED,
     FIRST_FACTOR_LABELS,
     MFA_CHOICE_LABELS,
+    PASSKEY_SIGN_IN_FAILURES,
     PASSWORD_MISMATCH,
     STEP_FAILURES,
 )
+from ..passkeys.webauthn import MAX_CREDENTIAL_CHARS, ResponseProblem, assertion_response, expected_origin
 from ..validators import PASSWORD_MAX_LENGTH
 from . import machine
 
@@ -249,6 +254,61 @@ class ChooseFirstFactorForm(StepForm):
         by_password = choice in (machine.PASSWORD, machine.PASSWORD_SRP)
         password = (self.cleaned_data.get("password") or "") if by_password else ""
         self.call(lambda: self.cognito.select_challenge(step.session, step.internal_username, choice, password))
+
+
+# webauthn.ResponseProblem's reasons -> PASSKEY_SIGN_IN_FAILURES' keys, where they differ.
+SITE_REFUSALS = {"challenge_ended": "wrong_challenge", "refused": "wrong_origin"}
+
+
+class PasskeyForm(StepForm):
+    """WEB_AUTHN: the AuthenticationResponseJSON the page's script puts in ``credential``,
+    checked here for its shape, this step's challenge and this site's origin
+    (``webauthn.assertion_response``), then sent as CREDENTIAL; Cognito checks the
+    signature, the RP ID and the sign counter.
+
+    A problem found here leaves the step open (the person may try again); Cognito's
+    refusal ends it, since it answers a challenge once: ``step_over`` with ``refused``.
+    """
+
+    credential = forms.CharField(widget=forms.HiddenInput, max_length=MAX_CREDENTIAL_CHARS, strip=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.refused = False
+
+    def clean_credential(self) -> str:
+        text = self.cleaned_data["credential"]
+        try:
+            options = json.loads(self.sign_in_step.credential_request_options)
+            challenge = str(options["challenge"])
+        except (ValueError, TypeError, KeyError):  # Cognito sent no usable options
+            raise ValidationError(PASSKEY_SIGN_IN_FAILURES["malformed"], code="malformed") from None
+        try:
+            assertion_response(text, challenge=challenge, origin=expected_origin(self.request))
+        except ResponseProblem as problem:
+            reason = SITE_REFUSALS.get(problem.reason, problem.reason)
+            raise ValidationError(PASSKEY_SIGN_IN_FAILURES[reason], code=reason) from None
+        return text
+
+    def answer(self) -> None:
+        step = self.sign_in_step
+        text = self.cleaned_data["credential"]
+
+        def send() -> AuthResult | None:
+            try:
+                return self.cognito.respond_to_auth_challenge(
+                    machine.WEB_AUTHN, step.session, step.internal_username, {"CREDENTIAL": text},
+                )
+            except (InvalidCredentials, PasskeyRefused, PasskeyChallengeEnded):
+                # NotAuthorizedException (another user's passkey, a replay, a bad
+                # signature), another origin or RP ID: Cognito used the challenge up.
+                self.refused = True
+                return None
+
+        self.call(send)
+        if self.refused:
+            self.step_over = True
+            self.add_error(None, ValidationError(PASSKEY_SIGN_IN_FAILURES["refused"], code="refused"))
 
 
 class TotpSetupForm(StepForm):

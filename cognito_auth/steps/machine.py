@@ -59,8 +59,9 @@ SMS_OTP = "SMS_OTP"
 SELECT_CHALLENGE = "SELECT_CHALLENGE"
 PASSWORD = "PASSWORD"  # noqa: S105 - a Cognito name, not a secret
 PASSWORD_SRP = "PASSWORD_SRP"  # noqa: S105 - a Cognito name, not a secret
-# The first factors a SELECT_CHALLENGE may offer that this app answers (WEB_AUTHN: not yet).
-FIRST_FACTOR_CHOICES = (PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP)
+WEB_AUTHN = "WEB_AUTHN"
+# The first factors a SELECT_CHALLENGE may offer that this app answers.
+FIRST_FACTOR_CHOICES = (PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP, WEB_AUTHN)
 
 # Challenge -> the URL name of its page.
 PAGES = {
@@ -72,6 +73,7 @@ PAGES = {
     SELECT_MFA_TYPE: "cognito_auth:login_choose",
     SELECT_CHALLENGE: "cognito_auth:login_choose",
     MFA_SETUP: "cognito_auth:login_totp_setup",
+    WEB_AUTHN: "cognito_auth:login_passkey",
 }
 # The factors a SELECT_MFA_TYPE may offer. Cognito's documented answer for email is
 # EMAIL_OTP (its older name EMAIL_MFA is read as that).
@@ -114,6 +116,9 @@ class SignInStep:
     totp_stage: str = ""
     # Wrong codes entered on this step: at MAX_WRONG_CODES the step ends (see ``wrong_code``).
     wrong_codes: int = 0
+    # WEB_AUTHN: CREDENTIAL_REQUEST_OPTIONS as Cognito sent it (JSON text of
+    # PublicKeyCredentialRequestOptionsJSON), for the page's script and the answer's checks.
+    credential_request_options: str = ""
 
     @property
     def expired(self) -> bool:
@@ -201,6 +206,7 @@ def advance(request: HttpRequest, step: SignInStep, result: AuthResult, app_clie
         ),
         totp_secret="",
         totp_stage="",
+        credential_request_options=parameters.get("CREDENTIAL_REQUEST_OPTIONS", ""),
     )
     following.save(request.session)
     return HttpResponseRedirect(following.page_url)

@@ -1,5 +1,5 @@
 """The pages of the sign-in steps, one per kind of challenge (URL names ``login_new_password``,
-``login_code``, ``login_choose``, ``login_totp_setup``).
+``login_code``, ``login_choose``, ``login_totp_setup``, ``login_passkey``).
 
 Each carries the login page's protections (``sensitive_post_parameters``, CSRF,
 ``never_cache``, ``login_not_required``) and opens only on the step it serves: no step,
@@ -8,6 +8,7 @@ an expired one, or a POST of another one sends the person back to sign in, never
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.sites.shortcuts import get_current_site
@@ -19,6 +20,9 @@ from ..client import get_cognito_client
 from ..exceptions import CognitoError, InvalidCredentials
 from ..messages import (
     NEW_PASSWORD_INSTRUCTIONS,
+    PASSKEY_SIGN_IN_FAILURES,
+    PASSKEY_SIGN_IN_INSTRUCTIONS,
+    PASSKEY_SIGN_IN_SCRIPT_MESSAGES,
     STEP_CODE_INSTRUCTIONS,
     STEP_CODE_SENT_SOMEWHERE,
     STEP_FAILURES,
@@ -33,7 +37,15 @@ from ..views import anonymous, form_data, protected
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 from . import machine
-from .forms import ChooseFirstFactorForm, ChooseForm, CodeForm, NewPasswordForm, StepForm, TotpSetupForm
+from .forms import (
+    ChooseFirstFactorForm,
+    ChooseForm,
+    CodeForm,
+    NewPasswordForm,
+    PasskeyForm,
+    StepForm,
+    TotpSetupForm,
+)
 from .totp import otpauth_uri, qr_svg
 
 
@@ -72,6 +84,8 @@ class StepView(FormView):
         return machine.advance(self.request, self.sign_in_step, form.result, self.app_client)
 
     def form_invalid(self, form: StepForm) -> HttpResponse:
+        if form.step_over and getattr(form, "refused", False):
+            return machine.end(self.request, self.sign_in_step, PASSKEY_SIGN_IN_FAILURES["refused"])
         if form.step_over:
             return machine.end(self.request, self.sign_in_step)
         if form.has_error("code", "code_mismatch") and machine.wrong_code(self.sign_in_step):
@@ -121,6 +135,28 @@ class ChooseView(StepView):
         if self.sign_in_step.challenge_name == machine.SELECT_CHALLENGE:
             return ChooseFirstFactorForm
         return ChooseForm
+
+
+class PasskeyView(StepView):
+    """WEB_AUTHN: the page's script (static ``cognito_auth/passkey_sign_in.js``, no inline
+    script) hands Cognito's CREDENTIAL_REQUEST_OPTIONS to ``navigator.credentials.get`` and
+    posts the assertion back; the one step that needs JavaScript."""
+
+    challenges = frozenset({machine.WEB_AUTHN})
+    form_class = PasskeyForm
+    template_name = "cognito_auth/login_passkey.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        try:
+            options = json.loads(self.sign_in_step.credential_request_options)
+        except ValueError:
+            options = None
+        return {
+            **super().get_context_data(**kwargs),
+            "instructions": PASSKEY_SIGN_IN_INSTRUCTIONS,
+            "options": options if isinstance(options, dict) else None,
+            "script_messages": PASSKEY_SIGN_IN_SCRIPT_MESSAGES,
+        }
 
 
 class TotpSetupView(StepView):

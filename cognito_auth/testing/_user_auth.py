@@ -24,6 +24,14 @@
   destination, no code sent, every code refused).
 - ConfirmSignUp's ``Session`` signs the confirmed user in once with USER_AUTH (+ Session),
   within the session validity.
+- WEB_AUTHN (passkeys): offered to a user with a registered passkey where the pool allows
+  it. The challenge carries CREDENTIAL_REQUEST_OPTIONS (PublicKeyCredentialRequestOptionsJSON
+  as JSON text, ``_webauthn``); the answer CREDENTIAL (AuthenticationResponseJSON) is
+  checked for origin, RP ID, signature, challenge and sign counter. The challenge is used
+  up by the answer whatever its outcome, so an assertion counts once. A right one goes on
+  to ``SignInSteps.after_password``. A user without a passkey who prefers WEB_AUTHN gets
+  SELECT_CHALLENGE with the factors they can use; an unknown name (where user existence
+  errors are prevented) is answered as a user without a passkey, so the two look alike.
 - A pool on the Lite plan refuses USER_AUTH (FeatureUnavailableInTierException), and
   CreateUserPool / UpdateUserPool refuse first factors other than PASSWORD on it.
 
@@ -38,6 +46,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 import time
 import uuid
@@ -58,6 +67,7 @@ from ._challenges import (
 )
 from ._moto_state import AppClient, find_user
 from ._srp_sign_in import SrpSignIns
+from ._webauthn import Passkeys
 
 USER_AUTH = "USER_AUTH"
 SELECT_CHALLENGE = "SELECT_CHALLENGE"
@@ -75,7 +85,7 @@ CHALLENGES_OF_FACTOR = {
 }
 KNOWN_CHALLENGES = frozenset({PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP, WEB_AUTHN})
 # The challenges answered here (EMAIL_OTP as MFA belongs to SignInSteps: sessions decide).
-CHALLENGES = frozenset({SELECT_CHALLENGE, PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP})
+CHALLENGES = frozenset({SELECT_CHALLENGE, PASSWORD, PASSWORD_SRP, EMAIL_OTP, SMS_OTP, WEB_AUTHN})
 CODE_KEYS = {EMAIL_OTP: "EMAIL_OTP_CODE", SMS_OTP: "SMS_OTP_CODE"}
 OUTBOX_KINDS = {EMAIL_OTP: "email_otp", SMS_OTP: "sms_otp"}
 FEATURE_UNAVAILABLE = "FeatureUnavailableInTierException"
@@ -104,6 +114,8 @@ class _Pending:
     simulated: bool = False
     code: str = field(default="", repr=False)
     choices: tuple[str, ...] = ()
+    # WEB_AUTHN: the challenge CREDENTIAL_REQUEST_OPTIONS carries, which the assertion must sign.
+    webauthn_challenge: bytes = field(default=b"", repr=False)
 
 
 def allowed_first_factors(pool: CognitoIdpUserPool) -> tuple[str, ...]:
@@ -136,9 +148,10 @@ class UserAuthSignIns:
 
     def __init__(
         self, steps: SignInSteps, srp: SrpSignIns, verify_hash: VerifyHash, *, check_password: CheckPassword,
-        send_code: SendCode, clock: Callable[[], float] = time.monotonic,
+        send_code: SendCode, passkeys: Passkeys, clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._steps = steps
+        self._passkeys = passkeys
         self._srp = srp
         self._verify_hash = verify_hash
         self._check_password = check_password
@@ -196,6 +209,8 @@ class UserAuthSignIns:
             if not isinstance(srp_a, str) or not srp_a:
                 return self._challenge(app_client, internal, PASSWORD_SRP, {}, simulated=user is None)
             return self._srp.start(app_client, typed, srp_a)
+        if challenge == WEB_AUTHN:
+            return self._web_authn_challenge(app_client, internal)
         return self._code_challenge(app_client, user, internal, challenge, typed)
 
     def _password_sign_in(
@@ -223,6 +238,15 @@ class UserAuthSignIns:
             "CODE_DELIVERY_DESTINATION": delivery["Destination"],
         }
         return self._challenge(app_client, internal, challenge, parameters, simulated=user is None, code=code)
+
+    def _web_authn_challenge(self, app_client: AppClient, internal: str) -> dict[str, Any]:
+        """WEB_AUTHN: the user's passkeys and a fresh challenge, as CREDENTIAL_REQUEST_OPTIONS."""
+        options, challenge = self._passkeys.credential_request_options(app_client.pool, internal)
+        answer = self._challenge(
+            app_client, internal, WEB_AUTHN, {"CREDENTIAL_REQUEST_OPTIONS": json.dumps(options)}, simulated=False,
+        )
+        self._pending[answer["Session"]].webauthn_challenge = challenge
+        return answer
 
     # RespondToAuthChallenge ------------------------------------------------------------
 
@@ -255,6 +279,8 @@ class UserAuthSignIns:
             raise rules.CognitoError(rules.NOT_AUTHORIZED, rules.USER_DISABLED)
         if pending.challenge in CODE_KEYS:
             return self._check_code(app_client, token, pending, user, responses)
+        if pending.challenge == WEB_AUTHN:
+            return self._check_assertion(app_client, token, pending, user, responses)
         if pending.challenge == SELECT_CHALLENGE:
             answer = responses.get("ANSWER")
             if answer not in pending.choices:
@@ -280,6 +306,19 @@ class UserAuthSignIns:
             raise rules.CognitoError(rules.CODE_MISMATCH, WRONG_OTP)
         del self._pending[token]  # single use
         return issue_tokens(app_client, user)
+
+    def _check_assertion(
+        self, app_client: AppClient, token: str, pending: _Pending, user: CognitoIdpUser | None,
+        responses: dict[str, Any],
+    ) -> dict[str, Any]:
+        credential = responses.get("CREDENTIAL")
+        if not isinstance(credential, str) or not credential:
+            raise rules.CognitoError(rules.INVALID_PARAMETER, "Missing required parameter CREDENTIAL")
+        del self._pending[token]  # the challenge is answered once, whatever the outcome
+        if user is None:
+            raise rules.CognitoError(rules.NOT_AUTHORIZED, rules.INCORRECT_CREDENTIALS)
+        self._passkeys.verify_assertion(app_client.pool, user.username, credential, pending.webauthn_challenge)
+        return self._steps.after_password(app_client, user) or issue_tokens(app_client, user)
 
     # Sign-in straight after sign-up ----------------------------------------------------
 
@@ -320,12 +359,13 @@ class UserAuthSignIns:
 
     def _available(self, pool: CognitoIdpUserPool, user: CognitoIdpUser | None) -> tuple[str, ...]:
         """The challenges this user may start with, in Cognito's order. For an unknown name,
-        all the pool allows (WEB_AUTHN aside), so the answer looks like a known one's."""
+        all the pool allows except passkeys, so it looks like a known user without one."""
         usable: list[str] = []
         for factor in allowed_first_factors(pool):
             if factor == WEB_AUTHN:
-                continue  # passkey sign-in is not emulated yet
-            if user is not None and not _can_use(user, factor):
+                if user is None or not self._passkeys.has_credentials(pool, user.username):
+                    continue
+            elif user is not None and not _can_use(user, factor):
                 continue
             usable.extend(CHALLENGES_OF_FACTOR[factor])
         return tuple(usable)

@@ -351,6 +351,10 @@ class Passkeys:
 
     # The WEB_AUTHN sign-in challenge -------------------------------------------------
 
+    def has_credentials(self, pool: CognitoIdpUserPool, username: str) -> bool:
+        """Whether the user has a passkey registered (so WEB_AUTHN is one of their first factors)."""
+        return bool(self._credentials.get((pool.id, username)))
+
     def credential_request_options(self, pool: CognitoIdpUserPool, username: str) -> tuple[dict[str, Any], bytes]:
         """The WEB_AUTHN challenge's CREDENTIAL_REQUEST_OPTIONS (PublicKeyCredentialRequestOptionsJSON)
         for the user, and its challenge, which the caller keeps with the sign-in session.

@@ -40,7 +40,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
 from . import _cognito_rules as rules
-from ._challenges import STEP_CHALLENGES, SignInSteps
+from ._challenges import INVALID_SESSION, STEP_CHALLENGES, SignInSteps
 from ._moto_patches import adjust_moto
 from ._moto_state import (
     AppClient,
@@ -53,8 +53,13 @@ from ._moto_state import (
     user_attributes,
 )
 from ._srp_sign_in import PASSWORD_VERIFIER, SrpSignIns
+from ._user_auth import CHALLENGES as USER_AUTH_CHALLENGES
 from ._user_auth import USER_AUTH, UserAuthSignIns, check_sign_in_policy
 from ._webauthn import Passkeys
+
+# User pool settings CreateUserPool takes and UpdateUserPool does not (API reference:
+# UpdateUserPool's request syntax has none of them): they never change after creation.
+CREATE_ONLY_POOL_SETTINGS = ("UsernameAttributes", "AliasAttributes", "UsernameConfiguration")
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -71,8 +76,8 @@ AWS_JSON = "application/x-amz-json-1.1"
 MOTO_CODE_HEADER = "x-moto-forgot-password-confirmation-code"
 MOTO_CODE_PREFIX = "moto-confirmation-code:"
 CODE_LABELS = {
-    "forgot_password": "ForgotPassword", "sign_up": "SignUp", "sms_mfa": "SMS MFA", "email_otp": "Email code",
-    "sms_otp": "SMS code",
+    "forgot_password": "ForgotPassword", "sign_up": "SignUp", "sms_mfa": "SMS MFA", "email_otp": "Email sign-in",
+    "sms_otp": "SMS sign-in",
 }
 # The longest an answer asked to come late is held (seconds) when no test releases it.
 LATE_ANSWER_LIMIT = 60.0
@@ -181,13 +186,13 @@ class StrictCognitoMiddleware:
         self._steps = SignInSteps(self._send_code, self._verify_challenge_hash)
         # USER_SRP_AUTH and PASSWORD_VERIFIER, which moto fakes (any claim passes).
         self._srp = SrpSignIns(self._steps, self._verify_challenge_hash)
-        # USER_AUTH (choice-based sign-in: one-time codes, SELECT_CHALLENGE), which moto lacks.
-        self._user_auth = UserAuthSignIns(
-            self._steps, self._srp, self._verify_challenge_hash,
-            check_password=self._password_checked, send_code=self._send_code,
-        )
         # Passkeys (WebAuthn registration, listing, removal), which moto lacks.
         self._passkeys = Passkeys()
+        # USER_AUTH (choice-based sign-in: one-time codes, passkeys, SELECT_CHALLENGE), which moto lacks.
+        self._user_auth = UserAuthSignIns(
+            self._steps, self._srp, self._verify_challenge_hash,
+            check_password=self._password_checked, send_code=self._send_code, passkeys=self._passkeys,
+        )
         self._handlers: dict[str, Callable[[_Call], Response]] = {
             "InitiateAuth": self._initiate_auth,
             "AdminInitiateAuth": self._initiate_auth,
@@ -430,6 +435,9 @@ class StrictCognitoMiddleware:
         app_client = self._app_client(call.params)
         if self._user_auth.owns(call.params.get("Session")):
             return _aws_json(self._user_auth.respond(app_client, call.params))
+        if call.params.get("ChallengeName") in USER_AUTH_CHALLENGES - STEP_CHALLENGES:
+            # A USER_AUTH challenge whose session is spent, expired or made up; moto knows none.
+            raise rules.CognitoError(rules.NOT_AUTHORIZED, INVALID_SESSION)
         if call.params.get("ChallengeName") in STEP_CHALLENGES:
             return _aws_json(self._steps.respond(app_client, call.params))
         if call.params.get("ChallengeName") == PASSWORD_VERIFIER:
@@ -655,9 +663,17 @@ class StrictCognitoMiddleware:
 
     def _user_pool_settings(self, call: _Call) -> Response:
         """CreateUserPool / UpdateUserPool: the sign-in policy's first factors checked
-        (moto stores any), then moto's answer."""
+        (moto stores any), then moto's answer. UpdateUserPool keeps what only
+        CreateUserPool sets (UsernameAttributes, AliasAttributes, UsernameConfiguration),
+        which moto's update resets along with everything the request leaves out."""
         check_sign_in_policy(call.params)
-        return self._forward(call)
+        pool = find_pool(call.params.get("UserPoolId")) if call.action == "UpdateUserPool" else None
+        kept = {key: pool.extended_config[key] for key in CREATE_ONLY_POOL_SETTINGS
+                if pool is not None and key in pool.extended_config}
+        response = self._forward(call)
+        if pool is not None:
+            pool.extended_config.update(kept)
+        return response
 
     def _resend_confirmation_code(self, call: _Call) -> Response:
         # Moto has no ResendConfirmationCode: answered here entirely.
@@ -1080,6 +1096,8 @@ def _call_record(action: str, params: dict[str, Any]) -> dict[str, Any]:
         "parameter_names": sorted({*auth, *challenge}),
         # What Cognito's threat protection would judge the person by (not a secret).
         "ip_address": _dict(params.get("UserContextData")).get("IpAddress"),
+        # Whether the device data of Cognito's advanced-security script came along; never its value.
+        "encoded_data": "present" if _dict(params.get("UserContextData")).get("EncodedData") else "absent",
         "outcome": None,
     }
 

@@ -87,7 +87,8 @@ class EmulatorClient:
     def calls(self) -> list[dict[str, Any]]:
         """Every Cognito call so far: action, client_id, username, secret_hash, auth_flow,
         parameter_names (the sorted names, never the values, of AuthParameters and
-        ChallengeResponses), ip_address (UserContextData's IpAddress, or None), outcome."""
+        ChallengeResponses), ip_address (UserContextData's IpAddress, or None), encoded_data ("present" or "absent":
+        UserContextData's EncodedData, never its value), outcome."""
         return self._control("GET", "calls")
 
     def outbox(self) -> list[dict[str, Any]]:

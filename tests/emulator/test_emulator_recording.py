@@ -65,6 +65,7 @@ def test_calls_are_recorded_without_secrets(cognito_emulator, cognito_pool, publ
             "auth_flow": "USER_PASSWORD_AUTH",
             "parameter_names": ["PASSWORD", "SECRET_HASH", "USERNAME"],
             "ip_address": None,
+            "encoded_data": "absent",
             "outcome": "ok",
         },
         {
@@ -75,6 +76,7 @@ def test_calls_are_recorded_without_secrets(cognito_emulator, cognito_pool, publ
             "auth_flow": "REFRESH_TOKEN_AUTH",
             "parameter_names": ["REFRESH_TOKEN", "SECRET_HASH"],
             "ip_address": None,
+            "encoded_data": "absent",
             "outcome": "ok",
         },
         {
@@ -85,6 +87,7 @@ def test_calls_are_recorded_without_secrets(cognito_emulator, cognito_pool, publ
             "auth_flow": None,
             "parameter_names": [],
             "ip_address": "198.51.100.7",  # UserContextData's address
+            "encoded_data": "absent",
             "outcome": "ok",
         },
         {
@@ -95,6 +98,7 @@ def test_calls_are_recorded_without_secrets(cognito_emulator, cognito_pool, publ
             "auth_flow": None,
             "parameter_names": [],
             "ip_address": None,
+            "encoded_data": "absent",
             "outcome": "ok",
         },
         {
@@ -105,6 +109,7 @@ def test_calls_are_recorded_without_secrets(cognito_emulator, cognito_pool, publ
             "auth_flow": "USER_PASSWORD_AUTH",
             "parameter_names": ["PASSWORD", "USERNAME"],
             "ip_address": None,
+            "encoded_data": "absent",
             "outcome": "NotAuthorizedException",
         },
     ]

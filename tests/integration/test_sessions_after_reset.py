@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from cognito_auth.models import AppClient
+from cognito_auth.testing.pytest_plugin import PASSWORDLESS_POLICIES, USER_AUTH_CLIENT_FLOWS
 
 from .conftest import PASSWORD, Site
 
@@ -114,3 +115,26 @@ def test_when_cognito_cannot_say_only_the_exact_internal_username_is_signed_out(
     assert not still_signed_in(alice_elsewhere)
     assert "could not tell whose password was reset" in caplog.text
     assert NEW_PASSWORD not in caplog.text
+
+
+def test_a_user_auth_client_learns_who_it_was_from_an_unanswered_password_srp_step(
+    site, cognito_pool_factory, db,
+):
+    # Choice-based sign-in only: neither USER_SRP_AUTH nor USER_PASSWORD_AUTH is allowed.
+    pool = cognito_pool_factory(alias_attributes=["email"], Policies=PASSWORDLESS_POLICIES)
+    pool.configure_app_client(flows=USER_AUTH_CLIENT_FLOWS)
+    AppClient.objects.create(name="choice", region=pool.region, user_pool_id=pool.pool_id, client_id=pool.client_id,
+                             client_secret=pool.client_secret, endpoint_url=pool.endpoint_url, is_default=True,
+                             auth_flow="USER_AUTH", sign_in_methods="PASSWORD EMAIL_OTP")
+    pool.create_user("dora", PASSWORD, {"email": "dora@example.com", "email_verified": "true"})
+    pool.create_user("erin", PASSWORD, {"email": "erin@example.com", "email_verified": "true"})
+    dora_elsewhere, erin_elsewhere = signed_in(site, "dora"), signed_in(site, "erin")
+    pool.emulator.reset_log()
+    reset(site, pool, "dora@example.com", "dora")  # typed as the alias
+    assert not still_signed_in(dora_elsewhere) and still_signed_in(erin_elsewhere)
+    look_ups = [call for call in pool.calls() if call["action"] == "InitiateAuth"]
+    assert [(call["auth_flow"], call["outcome"]) for call in look_ups] == [("USER_AUTH", "ok")]
+    assert {"PREFERRED_CHALLENGE", "SRP_A"} <= set(look_ups[0]["parameter_names"])
+    assert "PASSWORD" not in look_ups[0]["parameter_names"]
+    assert not any(call["action"] == "RespondToAuthChallenge" for call in pool.calls())  # never answered
+    assert not [message for message in pool.emulator.outbox() if message["kind"] == "email_otp"]

@@ -167,6 +167,7 @@ def test_probes_are_neither_logged_nor_recorded_as_the_clients_last_failure(stor
     ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
     ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
     ["ALLOW_REFRESH_TOKEN_AUTH"],
+    ["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
 ])
 def test_the_doctor_never_signs_anyone_in_or_sends_a_code(
     stored_client, make_cognito_client, cognito_pool, aws_credentials, flows,
@@ -186,9 +187,15 @@ def test_the_doctor_never_signs_anyone_in_or_sends_a_code(
         "InitiateAuth", "DescribeUserPoolClient", "DescribeUserPool", "AdminGetUser",
     }
     sign_ins = [call for call in calls if call["action"] == "InitiateAuth"]
-    # Only SRP's first step may succeed: Cognito answers a made-up user with a simulated
-    # PASSWORD_VERIFIER challenge, which the doctor never answers (no RespondToAuthChallenge).
-    assert sign_ins and all(call["outcome"] != "ok" or call["auth_flow"] == "USER_SRP_AUTH" for call in sign_ins)
-    assert {call["auth_flow"] for call in sign_ins} <= {"USER_PASSWORD_AUTH", "USER_SRP_AUTH", "REFRESH_TOKEN_AUTH"}
+    # Only first steps may succeed: Cognito answers a made-up user with a simulated
+    # PASSWORD_VERIFIER (SRP) or SELECT_CHALLENGE (USER_AUTH, no preference: no code is
+    # sent), which the doctor never answers (no RespondToAuthChallenge).
+    assert sign_ins and all(
+        call["outcome"] != "ok" or call["auth_flow"] in ("USER_SRP_AUTH", "USER_AUTH") for call in sign_ins
+    )
+    assert {call["auth_flow"] for call in sign_ins} <= {
+        "USER_PASSWORD_AUTH", "USER_SRP_AUTH", "USER_AUTH", "REFRESH_TOKEN_AUTH",
+    }
+    assert all("PREFERRED_CHALLENGE" not in call["parameter_names"] for call in sign_ins)
     assert all((call["username"] or "cognito-check-").startswith("cognito-check-") for call in sign_ins)
     assert emulator.outbox() == []

@@ -1,0 +1,127 @@
+/*
+ * Passkey sign-in for cognito_auth. No dependencies, no inline script.
+ *
+ * On the login page it shows the "Sign in with a passkey" button (hidden without
+ * JavaScript or WebAuthn: it is the one method that needs them). On the passkey step
+ * page it turns Cognito's CREDENTIAL_REQUEST_OPTIONS (the JSON form of WebAuthn's
+ * PublicKeyCredentialRequestOptions, byte fields in base64url, from a
+ * <script type="application/json"> block) into navigator.credentials.get() and posts the
+ * result back as AuthenticationResponseJSON in the form's hidden "credential" field
+ * (W3C Web Authentication Level 3, 5.1.4 and 5.1.3). Texts come from the form's
+ * data-message-* attributes.
+ */
+(function () {
+  "use strict";
+
+  var supported = !!(window.PublicKeyCredential && navigator.credentials && navigator.credentials.get);
+
+  var loginButton = document.getElementById("passkey-sign-in");
+  if (loginButton && supported) {
+    loginButton.hidden = false;
+  }
+
+  var form = document.getElementById("passkey-sign-in-form");
+  var optionsBlock = document.getElementById("passkey-request-options");
+  if (!form || !optionsBlock) {
+    return;
+  }
+  var button = document.getElementById("passkey-use");
+  var status = document.getElementById("passkey-status");
+  var field = form.querySelector("input[name=credential]");
+
+  function say(key) {
+    status.textContent = form.getAttribute("data-message-" + key) || "";
+    status.hidden = false;
+  }
+
+  function toBytes(base64url) {
+    var base64 = base64url.replace(/-/g, "+").replace(/_/g, "/");
+    var binary = atob(base64 + "===".slice((base64.length + 3) % 4));
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i += 1) {
+      bytes[i] = binary.charCodeAt(i);
+    }
+    return bytes.buffer;
+  }
+
+  function toBase64url(buffer) {
+    var bytes = new Uint8Array(buffer);
+    var binary = "";
+    for (var i = 0; i < bytes.length; i += 1) {
+      binary += String.fromCharCode(bytes[i]);
+    }
+    return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  function requestOptions(json) {
+    var publicKey = {
+      challenge: toBytes(json.challenge),
+      allowCredentials: (json.allowCredentials || []).map(function (item) {
+        var copy = { type: item.type, id: toBytes(item.id) };
+        if (item.transports && item.transports.length) {
+          copy.transports = item.transports;
+        }
+        return copy;
+      })
+    };
+    ["rpId", "timeout", "userVerification", "extensions", "hints"].forEach(function (name) {
+      if (json[name] !== undefined) {
+        publicKey[name] = json[name];
+      }
+    });
+    return { publicKey: publicKey };
+  }
+
+  function authenticationResponse(credential) {
+    var response = credential.response;
+    var json = {
+      id: credential.id,
+      rawId: toBase64url(credential.rawId),
+      type: credential.type,
+      response: {
+        clientDataJSON: toBase64url(response.clientDataJSON),
+        authenticatorData: toBase64url(response.authenticatorData),
+        signature: toBase64url(response.signature)
+      },
+      clientExtensionResults: credential.getClientExtensionResults()
+    };
+    if (response.userHandle) {
+      json.response.userHandle = toBase64url(response.userHandle);
+    }
+    if (credential.authenticatorAttachment) {
+      json.authenticatorAttachment = credential.authenticatorAttachment;
+    }
+    return json;
+  }
+
+  if (!supported) {
+    say("unsupported");
+    return;
+  }
+  button.hidden = false;
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    status.hidden = true;
+    button.disabled = true;
+    var options;
+    try {
+      options = requestOptions(JSON.parse(optionsBlock.textContent));
+    } catch (error) {
+      say("failed");
+      button.disabled = false;
+      return;
+    }
+    navigator.credentials.get(options).then(function (credential) {
+      if (!credential) {
+        throw new DOMException("no credential", "NotAllowedError");
+      }
+      field.value = JSON.stringify(authenticationResponse(credential));
+      form.submit();
+    }).catch(function (error) {
+      // NotAllowedError: cancelled, timed out, or no authenticator holds one of the passkeys.
+      say(error && error.name === "NotAllowedError" ? "cancelled" : "failed");
+      button.disabled = false;
+    });
+  });
+}());
