@@ -6,22 +6,12 @@ from __future__ import annotations
 import pytest
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
+from in_process import PASSWORD, login
 
 from cognito_auth.models import AppClient, CognitoIdentity
 
-PASSWORD = "Correct-Horse-7-battery"
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _testserver_allowed(settings):
-    settings.ALLOWED_HOSTS = ["testserver"]
-
-
-def login(username: str, password: str = PASSWORD):
-    client = Client()
-    return client, client.post("/accounts/login/", {"username": username, "password": password})
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("testserver_allowed")]
 
 
 def admin_finds(query: str) -> list[CognitoIdentity]:
