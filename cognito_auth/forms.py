@@ -41,7 +41,7 @@ from .exceptions import (
     UserNotConfirmed,
     UserNotFound,
 )
-from .form_errors import AriaInvalidMixin
+from .form_errors import AriaInvalidMixin, add_refusal, reason_for
 from .log_values import MESSAGE_LIMIT, loggable
 from .messages import ACCOUNT_FAILURES, LOGIN_FAILURES, OUTCOME_UNKNOWN, PASSWORD_MISMATCH
 from .models import AppClient
@@ -59,9 +59,6 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger("cognito_auth")
-
-# Cognito's prefix before the policy rule that failed; the rule alone reads better.
-POLICY_PREFIX = "Password did not conform with policy:"
 
 # Refusals that depend on the account a name belongs to: none, unconfirmed, disabled,
 # invited and never signed in, without a verified contact, already confirmed. The code
@@ -234,7 +231,7 @@ class CognitoForm(AriaInvalidMixin, forms.Form):
         :raises CognitoError: only the ``reraise`` classes.
         """
         if self.app_client is None:
-            self.add_error(None, ValidationError(self.error_messages["unavailable"], code="unavailable"))
+            add_refusal(self, "unavailable")
             return None
         try:
             return getattr(self.cognito, method)(*args)
@@ -242,21 +239,14 @@ class CognitoForm(AriaInvalidMixin, forms.Form):
             raise
         except self.hidden_refusals as exc:
             note_hidden_refusal(self.app_client, method, exc)
-            reason = self.hidden_reason
-            self.add_error(self.error_fields.get(reason), ValidationError(self.error_messages[reason], code=reason))
+            add_refusal(self, self.hidden_reason)
             return None
         except CognitoError as exc:
-            reason = self.reason_for(exc)
-            detail = exc.cognito_message.removeprefix(POLICY_PREFIX).strip().rstrip(".") + "."
-            message = self.error_messages[reason] % {"policy": detail, "detail": detail}
-            self.add_error(self.error_fields.get(reason), ValidationError(message, code=reason))
+            add_refusal(self, self.reason_for(exc), exc)
             return None
 
     def reason_for(self, exc: CognitoError) -> str:
-        for error_class, reason in self.error_reasons:
-            if isinstance(exc, error_class):
-                return reason
-        return "unavailable"
+        return reason_for(exc, self.error_reasons)
 
     def passwords_match(self, first: str, second: str) -> None:
         one, two = self.cleaned_data.get(first), self.cleaned_data.get(second)
@@ -343,7 +333,7 @@ class CognitoPasswordChangeForm(CognitoForm):
     def clean(self) -> dict:
         self.passwords_match("new_password1", "new_password2")
         if not self.errors and not self.access_token:  # the view could not renew it
-            self.add_error(None, ValidationError(self.error_messages["unavailable"], code="unavailable"))
+            add_refusal(self, "unavailable")
         if not self.errors:
             self.call_cognito(
                 "change_password",

@@ -40,6 +40,7 @@ from ..exceptions import (
     RateLimited,
     ServiceUnavailable,
 )
+from ..form_errors import reason_for
 from ..log_values import loggable
 from ..messages import (
     PASSKEY_ADDED,
@@ -77,7 +78,7 @@ class SignInAgain(Exception):
 def failure_message(exc: CognitoError) -> str:
     """The person's text for a refusal (PASSKEY_FAILURES); Cognito's own (redacted,
     bounded) words only where they say what to fix."""
-    reason = next((reason for kind, reason in FAILURE_REASONS if isinstance(exc, kind)), "unavailable")
+    reason = reason_for(exc, FAILURE_REASONS)
     if reason != "invalid_details":
         return str(PASSKEY_FAILURES[reason])
     return str(PASSKEY_FAILURES[reason]) % {"detail": exc.cognito_message.strip().rstrip(".") + "."}
