@@ -34,6 +34,8 @@ from .compat import login_not_required
 from .conf import app_settings
 from .exceptions import CognitoError
 from .forms import (
+    FORGOT_PASSWORD,
+    RESEND_CONFIRMATION_CODE,
     CognitoAuthenticationForm,
     CognitoPasswordChangeForm,
     PasswordResetConfirmForm,
@@ -302,12 +304,13 @@ class ResendCodeView(CognitoFormView):
     http_method_names = ["post"]
     form_class = ResendCodeForm
     session_key = RESET_SESSION_KEY
-    method = "forgot_password"
+    code_request = FORGOT_PASSWORD
     success_url = reverse_lazy("cognito_auth:password_reset_confirm")
 
     def get_form_kwargs(self) -> dict[str, Any]:
         pending = self.pending(self.session_key) or {}
-        return {**super().get_form_kwargs(), "username": pending.get("username") or None, "method": self.method}
+        return {**super().get_form_kwargs(), "username": pending.get("username") or None,
+                "code_request": self.code_request}
 
     requested_signal: Signal | None = signals.password_reset_requested
 
@@ -328,7 +331,7 @@ class ResendCodeView(CognitoFormView):
 
 class SignUpResendView(ResendCodeView):
     session_key = SIGN_UP_SESSION_KEY
-    method = "resend_confirmation_code"
+    code_request = RESEND_CONFIRMATION_CODE
     success_url = reverse_lazy("cognito_auth:signup_confirm")
     requested_signal = None
 
