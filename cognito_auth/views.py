@@ -4,18 +4,16 @@ each. All carry ``sensitive_post_parameters``, ``csrf_protect`` and ``never_cach
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import NON_FIELD_ERRORS, SuspiciousOperation
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.dispatch import Signal
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, QueryDict
 from django.shortcuts import resolve_url
@@ -54,7 +52,6 @@ from .messages import (
     LOGIN_FAILED_HINT,
     NEW_CODE_SENT,
     PASSWORD_RESET_DONE,
-    SESSION_EXPIRED,
     SIGN_IN_METHOD_BUTTONS,
     SIGN_OUT_EVERYWHERE_INCOMPLETE,
     SIGN_UP_CONFIRMED,
@@ -361,15 +358,11 @@ class PasswordChangeView(CognitoFormView):
                 )(request, *args, **kwargs)
             return self.sign_in_again()
         self.tokens = tokens
-        if not self.tokens.is_fresh and request.method == "POST":
+        if request.method == "POST":
             try:
-                self.tokens = sessions.renew(request, self.tokens)
-            except sessions.REFUSALS:
+                self.tokens = sessions.renewed_if_stale(request, self.tokens)
+            except sessions.SignInAgain:
                 return self.sign_in_again()
-            except (CognitoError, SuspiciousOperation):
-                # Unreachable or misconfigured: the refresh token may be fine, so the person
-                # stays signed in and the form says "unavailable" (no access token to use).
-                self.tokens = dataclasses.replace(self.tokens, access_token="")
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self) -> dict[str, Any]:
@@ -390,9 +383,7 @@ class PasswordChangeView(CognitoFormView):
         return super().form_invalid(form)
 
     def sign_in_again(self) -> HttpResponse:
-        logout(self.request)
-        messages.info(self.request, SESSION_EXPIRED)
-        return redirect_to_login(self.request.get_full_path(), resolve_url("cognito_auth:login"))
+        return sessions.sign_in_again(self.request)
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
