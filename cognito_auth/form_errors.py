@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import django
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 
@@ -66,7 +67,11 @@ class AriaInvalidBoundField(BoundField):
 
 
 class AriaInvalidMixin:
-    """For a form class: its bound fields mark themselves invalid on Django 4.2 as on 5.0+."""
+    """For a form class: its bound fields mark themselves invalid on Django 4.2 as on 5.0+.
+
+    The one place ``aria-invalid`` is set on 4.2, for ``{{ form }}`` and the
+    ``cognito_auth_forms`` tags alike; a form of your own drawn on the app's pages on 4.2
+    takes it too."""
 
     fields: dict[str, forms.Field]
     _bound_fields_cache: dict[str, BoundField]
@@ -78,3 +83,7 @@ class AriaInvalidMixin:
         upgraded = AriaInvalidBoundField(bound.form, bound.field, bound.name)
         self._bound_fields_cache[name] = upgraded
         return upgraded
+
+
+class AriaInvalidPasswordChangeForm(AriaInvalidMixin, auth_forms.PasswordChangeForm):
+    """Django's password change form (a Django-only account's page), marked as ours are."""

@@ -31,6 +31,7 @@ from .client import get_cognito_client
 from .compat import login_not_required
 from .conf import app_settings
 from .exceptions import CognitoError
+from .form_errors import AriaInvalidPasswordChangeForm
 from .forms import (
     FORGOT_PASSWORD,
     RESEND_CONFIRMATION_CODE,
@@ -354,7 +355,8 @@ class PasswordChangeView(CognitoFormView):
         if tokens is None:
             if request.user.is_authenticated and request.user.has_usable_password():  # login_required: signed in
                 return auth_views.PasswordChangeView.as_view(
-                    template_name=self.template_name, success_url=self.success_url
+                    form_class=AriaInvalidPasswordChangeForm, template_name=self.template_name,
+                    success_url=self.success_url,
                 )(request, *args, **kwargs)
             return self.sign_in_again()
         self.tokens = tokens
