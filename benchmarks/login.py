@@ -54,6 +54,30 @@ def setup_django(workdir: str) -> None:
     call_command("migrate", verbosity=0)
 
 
+def bench_site(emulator, **client_options):
+    """After ``setup_django``: the example project (plus ``/bench/whoami/``) behind Django's
+    WSGI handler, and the default AppClient row of a fresh emulator pool with a secret-holding
+    client (``client_options`` go to ``create_app_client``) and the user "bench"."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test.utils import override_settings
+    from django.urls import include, path
+
+    from cognito_auth.models import AppClient
+
+    urlconf = type("BenchUrls", (), {"urlpatterns": [
+        path("bench/whoami/", whoami), path("", include("example_project.urls")),
+    ]})
+    override_settings(ROOT_URLCONF=urlconf).enable()
+    pool_id = emulator.create_user_pool("bench")
+    client_id, secret = emulator.create_app_client(pool_id, "bench", secret=True, **client_options)
+    emulator.create_user(pool_id, "bench", PASSWORD)
+    app_client = AppClient.objects.create(
+        name="bench", region=pool_id.split("_", 1)[0], user_pool_id=pool_id, client_id=client_id,
+        client_secret=secret, endpoint_url=emulator.endpoint_url, is_default=True,
+    )
+    return WSGIHandler(), app_client
+
+
 class Browser:
     """Cookies and a CSRF token over Django's WSGI handler: a person's browser, minus HTTP."""
 
@@ -351,28 +375,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=ram_disk) as workdir, EmulatorProcess() as emulator:
         setup_django(workdir)
         from django.contrib.auth import get_user_model
-        from django.core.handlers.wsgi import WSGIHandler
         from django.test.utils import override_settings
-        from django.urls import include, path
 
         from cognito_auth.models import AppClient
 
-        urlconf = type("BenchUrls", (), {"urlpatterns": [
-            path("bench/whoami/", whoami), path("", include("example_project.urls")),
-        ]})
-        override_settings(ROOT_URLCONF=urlconf).enable()
-        handler = WSGIHandler()
-
-        pool_id = emulator.create_user_pool("bench")
-        region = pool_id.split("_", 1)[0]
         # Both flows allowed, so the SRP section signs the same user in through the same client.
-        client_id, secret = emulator.create_app_client(
-            pool_id, "bench", secret=True,
-            flows=("ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"),
+        handler, bench_client = bench_site(
+            emulator, flows=("ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"),
         )
-        emulator.create_user(pool_id, "bench", PASSWORD)
-        AppClient.objects.create(name="bench", region=region, user_pool_id=pool_id, client_id=client_id,
-                                 client_secret=secret, endpoint_url=emulator.endpoint_url, is_default=True)
+        region, client_id, secret = bench_client.region, bench_client.client_id, bench_client.client_secret
 
         # Warm both paths (imports, connection pools, the app client cache, the user row,
         # the pool's keys: the first login fetches the JWKS).

@@ -24,13 +24,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from login import (
     LOCAL_PASSWORD,
-    PASSWORD,
     Browser,
+    bench_site,
     interleaved,
     logins,
     page_views,
     setup_django,
-    whoami,
 )
 
 CONCURRENT = 20
@@ -91,22 +90,8 @@ def main() -> None:
         from django.contrib.auth import get_user_model
         from django.core.handlers.wsgi import WSGIHandler
         from django.test.utils import override_settings
-        from django.urls import include, path
 
-        from cognito_auth.models import AppClient
-
-        urlconf = type("BenchUrls", (), {"urlpatterns": [
-            path("bench/whoami/", whoami), path("", include("example_project.urls")),
-        ]})
-        override_settings(ROOT_URLCONF=urlconf).enable()
-        handler = WSGIHandler()
-
-        pool_id = emulator.create_user_pool("bench")
-        region = pool_id.split("_", 1)[0]
-        client_id, secret = emulator.create_app_client(pool_id, "bench", secret=True)
-        emulator.create_user(pool_id, "bench", PASSWORD)
-        AppClient.objects.create(name="bench", region=region, user_pool_id=pool_id, client_id=client_id,
-                                 client_secret=secret, endpoint_url=emulator.endpoint_url, is_default=True)
+        handler, _app_client = bench_site(emulator)
         cognito_browser = Browser(handler)
         logins(cognito_browser, 1)
         local_browser = Browser(handler)

@@ -8,7 +8,9 @@ becomes a form error on the right field.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django import forms
 from django.contrib.auth import authenticate
@@ -41,7 +43,7 @@ from .exceptions import (
     UserNotConfirmed,
     UserNotFound,
 )
-from .form_errors import AriaInvalidMixin
+from .form_errors import AriaInvalidMixin, add_refusal, reason_for
 from .log_values import MESSAGE_LIMIT, loggable
 from .messages import ACCOUNT_FAILURES, LOGIN_FAILURES, OUTCOME_UNKNOWN, PASSWORD_MISMATCH
 from .models import AppClient
@@ -59,9 +61,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 logger = logging.getLogger("cognito_auth")
-
-# Cognito's prefix before the policy rule that failed; the rule alone reads better.
-POLICY_PREFIX = "Password did not conform with policy:"
+T = TypeVar("T")
 
 # Refusals that depend on the account a name belongs to: none, unconfirmed, disabled,
 # invited and never signed in, without a verified contact, already confirmed. The code
@@ -199,6 +199,8 @@ class CognitoForm(AriaInvalidMixin, forms.Form):
 
     error_messages = ACCOUNT_FAILURES
     error_fields: dict[str, str | None] = {}
+    # The client call the form makes (CognitoClient's method name), for the operator's log.
+    operation = ""
     # Refusals answered with ``hidden_reason``'s message whatever they were (see
     # ACCOUNT_REFUSALS), after a line in the operator's log.
     hidden_refusals: tuple[type[CognitoError], ...] = ()
@@ -230,36 +232,32 @@ class CognitoForm(AriaInvalidMixin, forms.Form):
             raise ValueError("No app client serves this form.")
         return get_cognito_client(self.app_client, self.request)
 
-    def call_cognito(self, method: str, *args: Any, reraise: tuple[type[CognitoError], ...] = ()) -> Any:
-        """Run one client call and return its answer. A refusal becomes a form error on the
-        right field and None is returned, except ``reraise`` ones, left to the caller.
+    def call_cognito(
+        self, send: Callable[[CognitoClient], T], reraise: tuple[type[CognitoError], ...] = ()
+    ) -> T | None:
+        """``send(client)`` with the form's Cognito client, and its answer. A refusal becomes
+        a form error on the right field and None is returned, except ``reraise`` ones, left
+        to the caller.
 
         :raises CognitoError: only the ``reraise`` classes.
         """
         if self.app_client is None:
-            self.add_error(None, ValidationError(self.error_messages["unavailable"], code="unavailable"))
+            add_refusal(self, "unavailable")
             return None
         try:
-            return getattr(self.cognito, method)(*args)
+            return send(self.cognito)
         except reraise:
             raise
         except self.hidden_refusals as exc:
-            note_hidden_refusal(self.app_client, method, exc)
-            reason = self.hidden_reason
-            self.add_error(self.error_fields.get(reason), ValidationError(self.error_messages[reason], code=reason))
+            note_hidden_refusal(self.app_client, self.operation, exc)
+            add_refusal(self, self.hidden_reason)
             return None
         except CognitoError as exc:
-            reason = self.reason_for(exc)
-            detail = exc.cognito_message.removeprefix(POLICY_PREFIX).strip().rstrip(".") + "."
-            message = self.error_messages[reason] % {"policy": detail, "detail": detail}
-            self.add_error(self.error_fields.get(reason), ValidationError(message, code=reason))
+            add_refusal(self, self.reason_for(exc), exc)
             return None
 
     def reason_for(self, exc: CognitoError) -> str:
-        for error_class, reason in self.error_reasons:
-            if isinstance(exc, error_class):
-                return reason
-        return "unavailable"
+        return reason_for(exc, self.error_reasons)
 
     def passwords_match(self, first: str, second: str) -> None:
         one, two = self.cleaned_data.get(first), self.cleaned_data.get(second)
@@ -295,6 +293,7 @@ class PasswordResetRequestForm(CognitoForm):
     """Step one: ask Cognito to send a code (ForgotPassword)."""
 
     error_messages = with_outcome_unknown("forgot_password")
+    operation = "forgot_password"
 
     username = username_field()
 
@@ -302,7 +301,7 @@ class PasswordResetRequestForm(CognitoForm):
         self.delivery = CodeDelivery()
         username = self.cleaned_data.get("username")
         if username and not self.errors:
-            self.delivery = request_code(self, "forgot_password", username)
+            self.delivery = request_code(self, FORGOT_PASSWORD, username)
         return self.cleaned_data
 
 
@@ -311,6 +310,7 @@ class PasswordResetConfirmForm(KnownUsernameMixin, CognitoForm):
 
     error_fields = {"code_refused": "code", "invalid_password": "new_password1"}
     error_messages = with_outcome_unknown("confirm_forgot_password")
+    operation = "confirm_forgot_password"
     hidden_refusals = ACCOUNT_REFUSALS
 
     username = username_field()
@@ -320,11 +320,10 @@ class PasswordResetConfirmForm(KnownUsernameMixin, CognitoForm):
 
     def clean(self) -> dict:
         self.passwords_match("new_password1", "new_password2")
-        if not self.errors and self.account_username:
-            self.call_cognito(
-                "confirm_forgot_password",
-                self.account_username, self.cleaned_data["code"], self.cleaned_data["new_password1"],
-            )
+        username = self.account_username
+        if not self.errors and username:
+            code, password = self.cleaned_data["code"], self.cleaned_data["new_password1"]
+            self.call_cognito(lambda cognito: cognito.confirm_forgot_password(username, code, password))
         return self.cleaned_data
 
 
@@ -333,6 +332,7 @@ class CognitoPasswordChangeForm(CognitoForm):
 
     error_fields = {"wrong_old_password": "old_password", "invalid_password": "new_password1"}
     error_messages = with_outcome_unknown("change_password")
+    operation = "change_password"
 
     old_password = password_field(_("Old password"), autocomplete="current-password")
     new_password1 = password_field(_("New password"))
@@ -346,12 +346,10 @@ class CognitoPasswordChangeForm(CognitoForm):
     def clean(self) -> dict:
         self.passwords_match("new_password1", "new_password2")
         if not self.errors and not self.access_token:  # the view could not renew it
-            self.add_error(None, ValidationError(self.error_messages["unavailable"], code="unavailable"))
+            add_refusal(self, "unavailable")
         if not self.errors:
-            self.call_cognito(
-                "change_password",
-                self.access_token, self.cleaned_data["old_password"], self.cleaned_data["new_password1"],
-            )
+            old, new = self.cleaned_data["old_password"], self.cleaned_data["new_password1"]
+            self.call_cognito(lambda cognito: cognito.change_password(self.access_token, old, new))
         return self.cleaned_data
 
     def reason_for(self, exc: CognitoError) -> str:
@@ -368,6 +366,7 @@ class SignUpForm(CognitoForm):
 
     error_fields = {"username_exists": "username", "invalid_password": "password1"}
     error_messages = with_outcome_unknown("sign_up")
+    operation = "sign_up"
 
     username = username_field()
     email = forms.EmailField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
@@ -388,15 +387,16 @@ class SignUpForm(CognitoForm):
             if self.app_client is not None:
                 self.cognito.decoy_sign_up(self.cleaned_data["username"], {"email": self.cleaned_data["email"]})
         elif not self.errors:
+            username, password = self.cleaned_data["username"], self.cleaned_data["password1"]
+            attributes = {"email": self.cleaned_data["email"]}
             try:
                 self.result = self.call_cognito(
-                    "sign_up", self.cleaned_data["username"], self.cleaned_data["password1"],
-                    {"email": self.cleaned_data["email"]}, reraise=(UsernameExists,),
+                    lambda cognito: cognito.sign_up(username, password, attributes), reraise=(UsernameExists,),
                 )
             except UsernameExists as exc:
                 # A taken name (or email alias) would tell who has an account: the page
                 # goes on as for a new one, and no code ever comes. Logged for the operator.
-                note_hidden_refusal(self.app_client, "sign_up", exc)
+                note_hidden_refusal(self.app_client, self.operation, exc)
                 self.name_taken = True
         return self.cleaned_data
 
@@ -414,6 +414,7 @@ class SignUpConfirmForm(KnownUsernameMixin, CognitoForm):
 
     error_fields = {"code_refused": "code"}
     error_messages = with_outcome_unknown("confirm_sign_up")
+    operation = "confirm_sign_up"
     # "Already confirmed" too: Cognito says it whatever the code, so it would tell who
     # has an account. The page's hint says a confirmed account can sign in.
     hidden_refusals = ACCOUNT_REFUSALS
@@ -424,30 +425,49 @@ class SignUpConfirmForm(KnownUsernameMixin, CognitoForm):
     def clean(self) -> dict:
         #: ConfirmSignUp's Session, which signs the person in at once under USER_AUTH ("" if none).
         self.session = ""
-        if not self.errors and self.account_username:
-            self.session = self.call_cognito("confirm_sign_up", self.account_username, self.cleaned_data["code"]) or ""
+        username = self.account_username
+        if not self.errors and username:
+            code = self.cleaned_data["code"]
+            self.session = self.call_cognito(lambda cognito: cognito.confirm_sign_up(username, code)) or ""
         return self.cleaned_data
 
 
+@dataclass(frozen=True)
+class CodeRequest:
+    """A call that asks Cognito to send ``username`` a code: ``send(client, username)``,
+    and ``operation``, its name in the page's texts (OUTCOME_UNKNOWN) and the operator's log."""
+
+    operation: str
+    send: Callable[[CognitoClient, str], CodeDelivery]
+
+
+# ForgotPassword and ResendConfirmationCode: the two codes a person can ask for again.
+FORGOT_PASSWORD = CodeRequest("forgot_password", lambda cognito, username: cognito.forgot_password(username))
+RESEND_CONFIRMATION_CODE = CodeRequest(
+    "resend_confirmation_code", lambda cognito, username: cognito.resend_confirmation_code(username)
+)
+
+
 class ResendCodeForm(KnownUsernameMixin, CognitoForm):
-    """Ask for a new code (``method``: forgot_password or resend_confirmation_code)."""
+    """Ask for a new code (``code_request``: FORGOT_PASSWORD or RESEND_CONFIRMATION_CODE)."""
 
     username = username_field()
 
-    def __init__(self, *args: Any, method: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, code_request: CodeRequest, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.method = method
-        self.error_messages = with_outcome_unknown(method)
+        self.code_request = code_request
+        self.operation = code_request.operation
+        self.error_messages = with_outcome_unknown(code_request.operation)
 
     def clean(self) -> dict[str, Any]:
         self.delivery = CodeDelivery()
         if self.account_username and not self.errors:
-            self.delivery = request_code(self, self.method, self.account_username)
+            self.delivery = request_code(self, self.code_request, self.account_username)
         return self.cleaned_data
 
 
-def request_code(form: CognitoForm, method: str, username: str) -> CodeDelivery:
-    """Ask Cognito to send a code (``method``: forgot_password or resend_confirmation_code).
+def request_code(form: CognitoForm, code_request: CodeRequest, username: str) -> CodeDelivery:
+    """Ask Cognito to send ``username`` a code (FORGOT_PASSWORD or RESEND_CONFIRMATION_CODE).
 
     When Cognito refuses for a reason that depends on the account (unknown in a pool
     without PreventUserExistenceErrors, disabled, invited and never signed in, no
@@ -457,12 +477,12 @@ def request_code(form: CognitoForm, method: str, username: str) -> CodeDelivery:
     :returns: where the code went; empty when the form got an error instead.
     """
     try:
-        delivery = form.call_cognito(method, username, reraise=ACCOUNT_REFUSALS)
+        delivery = form.call_cognito(lambda cognito: code_request.send(cognito, username), reraise=ACCOUNT_REFUSALS)
     except ACCOUNT_REFUSALS as exc:
         if isinstance(exc, UserNotFound):
             warn_user_existence_revealed(form.app_client)
         else:
-            note_hidden_refusal(form.app_client, method, exc)
+            note_hidden_refusal(form.app_client, code_request.operation, exc)
         return CodeDelivery.pretend(username)
     return delivery if isinstance(delivery, CodeDelivery) else CodeDelivery()
 

@@ -447,17 +447,6 @@ class AppClient(models.Model):
         return frozenset(h.lower() for h in HOST_SEPARATORS.split(self.hosts) if h)
 
 
-class CognitoIdentityQuerySet(models.QuerySet["CognitoIdentity"]):
-    def for_cognito_name(self, user_pool_id: str, name: str) -> models.QuerySet[CognitoIdentity]:
-        """The identities a name typed in a pool may mean: the internal username, or the
-        email alias of a linked user (when the user model has an email field)."""
-        names = models.Q(cognito_username=name)
-        email_field = email_field_name()
-        if email_field:
-            names |= models.Q(**{f"user__{email_field}__iexact": name})
-        return self.select_related("user").filter(names, user_pool_id=user_pool_id)
-
-
 class CognitoIdentity(models.Model):
     """Links a Cognito user, known by (user pool, ``sub``), to a Django user."""
 
@@ -475,8 +464,6 @@ class CognitoIdentity(models.Model):
         help_text=_("The internal username (cognito:username); the sub in email-as-username pools."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    objects = CognitoIdentityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("Cognito identity")

@@ -13,6 +13,7 @@ Views, handlers and the middleware all come here; none of them touches the sessi
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -22,8 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth import BACKEND_SESSION_KEY, load_backend, logout
+from django.contrib.auth.views import redirect_to_login
 from django.core.cache import caches
 from django.core.exceptions import SuspiciousOperation
+from django.shortcuts import resolve_url
 
 from . import budget, encryption
 from .client import get_cognito_client
@@ -43,7 +46,7 @@ from .verifier import CLOCK_SKEW
 
 if TYPE_CHECKING:
     from django.contrib.sessions.backends.base import SessionBase
-    from django.http import HttpRequest
+    from django.http import HttpRequest, HttpResponseRedirect
 
     from .client import AuthResult
 
@@ -250,6 +253,37 @@ def renew(request: HttpRequest, tokens: SessionTokens) -> SessionTokens:
     fresh = SessionTokens.from_auth_result(result, app_client, tokens.cognito_username, tokens.refresh_token)
     fresh.save(request.session, lifetime=result.expires_in, confirmed_at=time.time())
     return fresh
+
+
+class SignInAgain(Exception):
+    """Cognito no longer accepts the session's tokens: the person must sign in again."""
+
+
+def renewed_if_stale(request: HttpRequest, tokens: SessionTokens) -> SessionTokens:
+    """The tokens for a view's Cognito call: ``tokens`` while fresh, else ``renew``'s.
+
+    When Cognito cannot be reached or the app is misconfigured, the refresh token may be
+    fine, so the person stays signed in: the tokens come back without an access token,
+    and the call that needs one answers "unavailable".
+
+    :raises SignInAgain: Cognito refused the refresh token (one of ``REFUSALS``).
+    """
+    if tokens.is_fresh:
+        return tokens
+    try:
+        return renew(request, tokens)
+    except REFUSALS:
+        raise SignInAgain from None
+    except (CognitoError, SuspiciousOperation):
+        return dataclasses.replace(tokens, access_token="")
+
+
+def sign_in_again(request: HttpRequest) -> HttpResponseRedirect:
+    """Sign the person out (``logout``: the refresh token is revoked, should Cognito still
+    accept it) and send them to the login page with a message, back here afterwards."""
+    logout(request)
+    messages.info(request, SESSION_EXPIRED)
+    return redirect_to_login(request.get_full_path(), resolve_url("cognito_auth:login"))
 
 
 def _refresh_user(request: HttpRequest, claims: dict[str, Any], app_client: AppClient) -> None:

@@ -4,18 +4,16 @@ each. All carry ``sensitive_post_parameters``, ``csrf_protect`` and ``never_cach
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout, update_session_auth_hash
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import NON_FIELD_ERRORS, SuspiciousOperation
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.dispatch import Signal
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect, QueryDict
 from django.shortcuts import resolve_url
@@ -33,7 +31,10 @@ from .client import get_cognito_client
 from .compat import login_not_required
 from .conf import app_settings
 from .exceptions import CognitoError
+from .form_errors import AriaInvalidPasswordChangeForm
 from .forms import (
+    FORGOT_PASSWORD,
+    RESEND_CONFIRMATION_CODE,
     CognitoAuthenticationForm,
     CognitoPasswordChangeForm,
     PasswordResetConfirmForm,
@@ -54,7 +55,6 @@ from .messages import (
     PASSKEY_BUTTON,
     PASSKEY_NOT_AVAILABLE,
     PASSWORD_RESET_DONE,
-    SESSION_EXPIRED,
     SIGN_IN_METHOD_BUTTONS,
     SIGN_OUT_EVERYWHERE_INCOMPLETE,
     SIGN_UP_CONFIRMED,
@@ -309,12 +309,13 @@ class ResendCodeView(CognitoFormView):
     http_method_names = ["post"]
     form_class = ResendCodeForm
     session_key = RESET_SESSION_KEY
-    method = "forgot_password"
+    code_request = FORGOT_PASSWORD
     success_url = reverse_lazy("cognito_auth:password_reset_confirm")
 
     def get_form_kwargs(self) -> dict[str, Any]:
         pending = self.pending(self.session_key) or {}
-        return {**super().get_form_kwargs(), "username": pending.get("username") or None, "method": self.method}
+        return {**super().get_form_kwargs(), "username": pending.get("username") or None,
+                "code_request": self.code_request}
 
     requested_signal: Signal | None = signals.password_reset_requested
 
@@ -335,7 +336,7 @@ class ResendCodeView(CognitoFormView):
 
 class SignUpResendView(ResendCodeView):
     session_key = SIGN_UP_SESSION_KEY
-    method = "resend_confirmation_code"
+    code_request = RESEND_CONFIRMATION_CODE
     success_url = reverse_lazy("cognito_auth:signup_confirm")
     requested_signal = None
 
@@ -361,19 +362,16 @@ class PasswordChangeView(CognitoFormView):
         if tokens is None:
             if request.user.is_authenticated and request.user.has_usable_password():  # login_required: signed in
                 return auth_views.PasswordChangeView.as_view(
-                    template_name=self.template_name, success_url=self.success_url
+                    form_class=AriaInvalidPasswordChangeForm, template_name=self.template_name,
+                    success_url=self.success_url,
                 )(request, *args, **kwargs)
             return self.sign_in_again()
         self.tokens = tokens
-        if not self.tokens.is_fresh and request.method == "POST":
+        if request.method == "POST":
             try:
-                self.tokens = sessions.renew(request, self.tokens)
-            except sessions.REFUSALS:
+                self.tokens = sessions.renewed_if_stale(request, self.tokens)
+            except sessions.SignInAgain:
                 return self.sign_in_again()
-            except (CognitoError, SuspiciousOperation):
-                # Unreachable or misconfigured: the refresh token may be fine, so the person
-                # stays signed in and the form says "unavailable" (no access token to use).
-                self.tokens = dataclasses.replace(self.tokens, access_token="")
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self) -> dict[str, Any]:
@@ -394,9 +392,7 @@ class PasswordChangeView(CognitoFormView):
         return super().form_invalid(form)
 
     def sign_in_again(self) -> HttpResponse:
-        logout(self.request)
-        messages.info(self.request, SESSION_EXPIRED)
-        return redirect_to_login(self.request.get_full_path(), resolve_url("cognito_auth:login"))
+        return sessions.sign_in_again(self.request)
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):

@@ -3,8 +3,11 @@ pytest plugin, the one adopters use."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.core.cache import caches
+from jwks_server import CLIENT_ID, POOL_ID, REGION, JwksServer
 
 from cognito_auth.models import AppClient
 
@@ -30,6 +33,12 @@ LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
 @pytest.fixture(autouse=True)
 def _emulator_endpoints_allowed(settings):
     settings.COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS = LOOPBACK_HOSTS
+
+
+@pytest.fixture
+def testserver_allowed(settings) -> None:
+    """Django's test client's host allowed (the example project's settings do not list it)."""
+    settings.ALLOWED_HOSTS = ["testserver"]
 
 
 @pytest.fixture(autouse=True)
@@ -71,3 +80,19 @@ def app_client_for_pool(db, cognito_pool):
         endpoint_url=cognito_pool.endpoint_url,
         is_default=True,
     )
+
+
+@pytest.fixture
+def jwks_server(settings) -> Iterator[JwksServer]:
+    """A loopback server publishing the test keys' JWKS (see jwks_server.py)."""
+    settings.COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS = ["127.0.0.1"]
+    server = JwksServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def minted_client(db, jwks_server) -> AppClient:
+    """The stored default app client the minted tokens are issued to, its keys on ``jwks_server``."""
+    return AppClient.objects.create(name="minted", region=REGION, user_pool_id=POOL_ID, client_id=CLIENT_ID,
+                                    endpoint_url=jwks_server.url, is_default=True)

@@ -12,11 +12,11 @@ import hmac
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from joserfc import jwt
 from joserfc.jwk import RSAKey
+from loopback import LoopbackServer, QuietHandler
 
 REGION = "eu-west-1"
 POOL_ID = "eu-west-1_TestPool"
@@ -82,7 +82,7 @@ def tampered(token: str, **changes: Any) -> str:
     return f"{header}.{_b64(json.dumps(claims).encode())}.{signature}"
 
 
-class JwksServer:
+class JwksServer(LoopbackServer):
     """Serves ``/<pool>/.well-known/jwks.json`` on loopback, as Cognito and the emulator do.
 
     ``keys`` is the published set (kid -> key); ``behaviour`` switches to "hang" (accept,
@@ -99,24 +99,17 @@ class JwksServer:
         self._stop = threading.Event()
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 server.requests.append(self.path)
                 server.answer(self)
 
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self._thread.start()
+        super().__init__(Handler)
 
     def jwks(self) -> dict[str, Any]:
         return {"keys": [public_jwk(key, kid) for kid, key in self.keys.items()]}
 
-    def answer(self, handler: BaseHTTPRequestHandler) -> None:
+    def answer(self, handler: QuietHandler) -> None:
         if self.behaviour == "hang":
             self._stop.wait()
             return
@@ -142,16 +135,9 @@ class JwksServer:
         if handler.path != f"/{POOL_ID}/.well-known/jwks.json" and self.behaviour == "serve":
             handler.send_error(404)
             return
-        body = json.dumps(document).encode()
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
+        handler.send_json(document)
 
     def close(self) -> None:
-        self._stop.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self._thread.join()
+        self._stop.set()  # first: a hanging or trickling answer holds its thread until then
+        super().close()
 

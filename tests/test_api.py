@@ -14,27 +14,12 @@ from django.http import JsonResponse
 from django.test import RequestFactory
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from jwks_server import CLIENT_ID, POOL_ID, REGION, JwksServer, claims_for, mint
+from jwks_server import CLIENT_ID, claims_for, mint
 
 from cognito_auth.api import BearerRefused, authenticate_bearer, bearer_token_required
 from cognito_auth.backends import CognitoBackend
-from cognito_auth.models import AppClient
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def jwks_server(settings):
-    settings.COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS = ["127.0.0.1"]
-    server = JwksServer()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def minted_client(jwks_server) -> AppClient:
-    return AppClient.objects.create(name="minted", region=REGION, user_pool_id=POOL_ID, client_id=CLIENT_ID,
-                                    endpoint_url=jwks_server.url, is_default=True)
 
 
 def request_with(token: str):

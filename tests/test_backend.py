@@ -9,24 +9,13 @@ import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
 from django.contrib.auth import get_user_model
-from django.test import Client
+from in_process import PASSWORD, login
 
 from cognito_auth.client import secret_hash
 from cognito_auth.models import AppClient, CognitoIdentity
 from cognito_auth.sessions import SessionTokens
 
-PASSWORD = "Correct-Horse-7-battery"
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _testserver_allowed(settings):
-    settings.ALLOWED_HOSTS = ["testserver"]
-
-
-def login(username: str, password: str = PASSWORD):
-    client = Client()
-    return client, client.post("/accounts/login/", {"username": username, "password": password})
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("testserver_allowed")]
 
 
 def public_api(pool) -> object:

@@ -32,14 +32,6 @@ from cognito_auth.verifier import TokenInvalid, verify_token
 
 
 @pytest.fixture
-def jwks_server(settings):
-    settings.COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS = ["127.0.0.1"]
-    server = JwksServer()
-    yield server
-    server.close()
-
-
-@pytest.fixture
 def app_client(jwks_server) -> AppClient:
     return AppClient(name="tokens", region=REGION, user_pool_id=POOL_ID, client_id=CLIENT_ID,
                      endpoint_url=jwks_server.url)

@@ -8,18 +8,13 @@ Cognito no longer accepts signs the person out.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
-from django.shortcuts import resolve_url
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -40,6 +35,7 @@ from ..exceptions import (
     RateLimited,
     ServiceUnavailable,
 )
+from ..form_errors import reason_for
 from ..log_values import loggable
 from ..messages import (
     PASSKEY_ADDED,
@@ -47,7 +43,6 @@ from ..messages import (
     PASSKEY_REMOVED,
     PASSKEY_SCRIPT_MESSAGES,
     PASSKEYS_COGNITO_ONLY,
-    SESSION_EXPIRED,
 )
 from ..sessions import SessionTokens
 from ..views import form_data
@@ -70,14 +65,10 @@ FAILURE_REASONS: tuple[tuple[type[CognitoError], str], ...] = (
 )
 
 
-class SignInAgain(Exception):
-    """Cognito no longer accepts the session's tokens: the person must sign in again."""
-
-
 def failure_message(exc: CognitoError) -> str:
     """The person's text for a refusal (PASSKEY_FAILURES); Cognito's own (redacted,
     bounded) words only where they say what to fix."""
-    reason = next((reason for kind, reason in FAILURE_REASONS if isinstance(exc, kind)), "unavailable")
+    reason = reason_for(exc, FAILURE_REASONS)
     if reason != "invalid_details":
         return str(PASSKEY_FAILURES[reason])
     return str(PASSKEY_FAILURES[reason]) % {"detail": exc.cognito_message.strip().rstrip(".") + "."}
@@ -95,37 +86,22 @@ class PasskeyView(View):
         tokens = sessions.load(request.session)
         if tokens is None:  # a Django-only account: nothing to call Cognito with
             return TemplateResponse(request, self.template_name, {"cognito_only": PASSKEYS_COGNITO_ONLY})
-        self.tokens = tokens
         try:
-            if not self.tokens.is_fresh:
-                self.renew()
+            self.tokens = sessions.renewed_if_stale(request, tokens)
             return super().dispatch(request, *args, **kwargs)
-        except SignInAgain:
-            logout(request)
-            messages.info(request, SESSION_EXPIRED)
-            return redirect_to_login(request.get_full_path(), resolve_url("cognito_auth:login"))
-
-    def renew(self) -> None:
-        try:
-            self.tokens = sessions.renew(self.request, self.tokens)
-        except sessions.REFUSALS:
-            raise SignInAgain from None
-        except (CognitoError, SuspiciousOperation):
-            # Unreachable or misconfigured: the refresh token may be fine, so the person
-            # stays signed in; the call below is made with no token and the page says
-            # "unavailable".
-            self.tokens = dataclasses.replace(self.tokens, access_token="")
+        except sessions.SignInAgain:
+            return sessions.sign_in_again(request)
 
     def cognito(self, call: Callable[[CognitoClient, str], T]) -> T:
         """``call(client, access_token)`` with the session's app client and token. Refusals
-        that end the session raise SignInAgain; others go to the caller."""
+        that end the session raise ``sessions.SignInAgain``; others go to the caller."""
         app_client = sessions.app_client_of(self.tokens)
         if app_client is None or not self.tokens.access_token:
             raise ServiceUnavailable("no access token or app client for this session")
         try:
             return call(get_cognito_client(app_client, self.request), self.tokens.access_token)
         except sessions.REFUSALS:
-            raise SignInAgain from None
+            raise sessions.SignInAgain from None
 
     def list_page(self, **context: Any) -> HttpResponse:
         passkeys: list[Passkey] = []

@@ -25,8 +25,8 @@ from ..exceptions import (
     PasskeyRefused,
     RateLimited,
 )
-from ..form_errors import AriaInvalidMixin
-from ..forms import POLICY_PREFIX, code_field, password_field
+from ..form_errors import AriaInvalidMixin, add_refusal, reason_for
+from ..forms import code_field, password_field
 from ..messages import (
     ATTRIBUTE_HELP,
     ATTRIBUTE_LABELS,
@@ -130,20 +130,14 @@ class StepForm(AriaInvalidMixin, forms.Form):
             self.add_error(None, ValidationError("step refused", code="step_over"))
             return None
         except CognitoError as exc:
-            reason = self.reason_for(exc)
-            detail = exc.cognito_message.removeprefix(POLICY_PREFIX).strip().rstrip(".") + "."
-            message = self.error_messages[reason] % {"policy": detail, "detail": detail}
-            self.add_error(self.error_fields.get(reason), ValidationError(message, code=reason))
+            add_refusal(self, self.reason_for(exc), exc)
             return None
         if isinstance(answer, AuthResult):
             self.result = answer
         return answer
 
     def reason_for(self, exc: CognitoError) -> str:
-        for error_class, reason in self.error_reasons:
-            if isinstance(exc, error_class):
-                return reason
-        return "unavailable"
+        return reason_for(exc, self.error_reasons)
 
 
 class NewPasswordForm(StepForm):
@@ -323,7 +317,7 @@ class TotpSetupForm(StepForm):
     def answer(self) -> None:
         step = self.sign_in_step
         if step.totp_stage == "":  # AssociateSoftwareToken failed when the page was shown
-            self.add_error(None, ValidationError(self.error_messages["unavailable"], code="unavailable"))
+            add_refusal(self, "unavailable")
             return
         if step.totp_stage == "associated":
             code = self.cleaned_data["code"]

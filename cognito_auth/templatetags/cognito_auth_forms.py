@@ -1,11 +1,12 @@
 """How the account pages render a form's inputs, the same on every Django version.
 
 Each input names what describes it (``aria-describedby``: its errors, then its help
-text, as Django 5.2 does) and says when it is wrong (``aria-invalid``); errors that concern
-the whole form describe the first input. Exactly one input has ``autofocus``: the first
-one with an error, or the first one when there is none, so the browser puts the cursor
-where the person must act, with no JavaScript (WCAG 2.2: 3.3.1 Error Identification,
-1.3.1 Info and Relationships).
+text, as Django 5.2 does); errors that concern the whole form describe the first input.
+``aria-invalid`` comes from the field itself (Django from 5.0; on 4.2 a form with
+``form_errors.AriaInvalidMixin``), so ``{{ form }}`` and these tags mark the same inputs.
+Exactly one input has ``autofocus``: the first one with an error, or the first one when
+there is none, so the browser puts the cursor where the person must act, with no
+JavaScript (WCAG 2.2: 3.3.1 Error Identification, 1.3.1 Info and Relationships).
 """
 
 from __future__ import annotations
@@ -54,15 +55,13 @@ def widget_attrs(field: BoundField) -> dict[str, str | bool]:
     attrs: dict[str, str | bool] = {"autofocus": focused is not None and focused.name == field.name}
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
-    if field.errors:
-        attrs["aria-invalid"] = "true"
     return attrs
 
 
 @register.simple_tag
 def accessible_input(field: BoundField) -> SafeString:
     """``{% accessible_input field %}``: the field's input with its accessibility
-    attributes (see ``widget_attrs``)."""
+    attributes (see ``widget_attrs``), and ``aria-invalid`` from the field."""
     return field.as_widget(attrs=widget_attrs(field))
 
 
@@ -81,6 +80,4 @@ def accessible_radio(field: BoundField, radio: BoundWidget, first: bool) -> Safe
     first choice takes the focus when the group is where the cursor belongs."""
     focused = focus_field(field.form)
     attrs = {**radio.data["attrs"], "autofocus": first and focused is not None and focused.name == field.name}
-    if field.errors:
-        attrs["aria-invalid"] = "true"
     return BoundWidget(radio.parent_widget, {**radio.data, "attrs": attrs}, radio.renderer).tag()

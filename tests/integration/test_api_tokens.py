@@ -12,7 +12,6 @@ from jwks_server import (
     ISSUER,
     POOL_ID,
     REGION,
-    JwksServer,
     claims_for,
     hs256_with_public_key,
     mint,
@@ -29,21 +28,6 @@ from .conftest import PASSWORD
 pytestmark = pytest.mark.django_db(transaction=True)
 PATHS = ["/api/me/", "/api/drf/me/"]
 SUB = claims_for()["sub"]
-
-
-@pytest.fixture
-def jwks_server(settings):
-    settings.COGNITO_AUTH_ALLOWED_ENDPOINT_HOSTS = ["127.0.0.1"]
-    server = JwksServer()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def minted_client(jwks_server) -> AppClient:
-    """The stored app client the minted tokens are issued to, its keys on the loopback server."""
-    return AppClient.objects.create(name="minted", region=REGION, user_pool_id=POOL_ID, client_id=CLIENT_ID,
-                                    endpoint_url=jwks_server.url, is_default=True)
 
 
 def bearer(site, path: str, token: str | None = None, header: str | None = None):

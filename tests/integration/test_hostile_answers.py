@@ -9,13 +9,11 @@ terminal escapes: the kind of answer a hostile or broken endpoint gives. Every
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from loopback import LoopbackServer, QuietHandler
 
 from cognito_auth.models import AppClient
 
@@ -36,42 +34,27 @@ ANSWERS = {
 }
 
 
-class FakeCognito:
+class FakeCognito(LoopbackServer):
     """Answers every call with ``self.answer``; loopback only."""
 
     def __init__(self) -> None:
         fake = self
         self.answer: tuple[int, dict] = (200, {})
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 status, body = fake.answer
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/x-amz-json-1.1")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                self.send_json(body, status, content_type="application/x-amz-json-1.1")
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler)
 
 
 @pytest.fixture
 def fake_cognito() -> Iterator[FakeCognito]:
     server = FakeCognito()
     yield server
-    server.stop()
+    server.close()
 
 
 @pytest.mark.parametrize("kind", ANSWERS)

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -17,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from joserfc.jwk import RSAKey
 from jwks_server import hs256_with_public_key, mint, rsa_key, tampered, unsigned
+from loopback import LoopbackServer, QuietHandler
 
 from cognito_auth.models import CognitoIdentity
 
@@ -53,7 +52,7 @@ def test_a_sign_in_is_one_cognito_call_once_the_keys_are_cached(site, alice, cog
     assert second.get("/").status_code == 200
 
 
-class HostileCognito:
+class HostileCognito(LoopbackServer):
     """Something else answering on the app client's endpoint: it answers InitiateAuth itself
     with the token ``forge`` makes, and passes everything else (the JWKS) to the emulator."""
 
@@ -61,41 +60,20 @@ class HostileCognito:
         hostile = self
         self.initiate_auth_calls = 0
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 hostile.initiate_auth_calls += 1
-                body = json.dumps({"AuthenticationResult": {
+                self.send_json({"AuthenticationResult": {
                     "IdToken": forge(), "AccessToken": "forged.access.token", "RefreshToken": "forged",
                     "ExpiresIn": 3600, "TokenType": "Bearer",
-                }}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/x-amz-json-1.1")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                }}, content_type="application/x-amz-json-1.1")
 
             def do_GET(self) -> None:
                 with urllib.request.urlopen(upstream + self.path, timeout=10) as answer:
-                    body = answer.read()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                    self.send_json(json.load(answer))
 
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join()
+        super().__init__(Handler)
 
 
 def pool_public_key(cognito_pool) -> RSAKey:
