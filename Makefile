@@ -52,7 +52,8 @@ test: $(INSTALLED) system-deps $(NODE_INSTALLED)
 # Only the tests that need PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379); `make test`
 # runs them too, and skips them with the reason when a server does not answer. Asked for by
 # name, they fail instead, saying how to start the missing server.
-test-stack: $(INSTALLED)
+# The stack's browser journeys (tests/browser/test_stack_journeys.py) need chromium and axe-core.
+test-stack: $(INSTALLED) system-deps $(NODE_INSTALLED)
 	$(BIN)/python -m example_project.stack --check
 	$(BIN)/pytest -m stack -rs
 

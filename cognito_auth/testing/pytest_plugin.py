@@ -204,6 +204,42 @@ class CognitoPool:
         return self.emulator.expire_sessions(pool_id=self.pool_id)
 
 
+def create_pool(
+    emulator: EmulatorClient,
+    name: str,
+    *,
+    alias_attributes: Sequence[str] = (),
+    username_attributes: Sequence[str] = (),
+    case_sensitive: bool | None = None,
+    **pool_options: Any,
+) -> CognitoPool:
+    """A fresh pool named `name` in `emulator` (any emulator process: the session's, or a
+    service stack's own), with a secret-holding app client allowing password sign-in and
+    refresh. The keywords are `cognito_pool_factory`'s. Nothing deletes it: the caller does,
+    or the emulator's end does.
+
+    :raises botocore.exceptions.ClientError: CreateUserPool refused an option.
+    """
+    pool_id = emulator.create_user_pool(
+        name,
+        alias_attributes=alias_attributes,
+        username_attributes=username_attributes,
+        case_sensitive=case_sensitive,
+        **pool_options,
+    )
+    client_id, client_secret = emulator.create_app_client(
+        pool_id, "pytest-app-client", secret=True, flows=POOL_CLIENT_FLOWS
+    )
+    return CognitoPool(
+        pool_id=pool_id,
+        client_id=client_id,
+        client_secret=client_secret,
+        region=emulator.region,
+        endpoint_url=emulator.endpoint_url,
+        emulator=emulator,
+    )
+
+
 @pytest.fixture(scope="session")
 def cognito_emulator() -> Iterator[EmulatorProcess]:
     """One strict local Cognito for the test session."""
@@ -237,32 +273,10 @@ def cognito_pool_factory(
     """
     pool_ids: list[str] = []
 
-    def create(
-        *,
-        alias_attributes: Sequence[str] = (),
-        username_attributes: Sequence[str] = (),
-        case_sensitive: bool | None = None,
-        **pool_options: Any,
-    ) -> CognitoPool:
-        pool_id = cognito_emulator.create_user_pool(
-            _pool_name(request.node.name),
-            alias_attributes=alias_attributes,
-            username_attributes=username_attributes,
-            case_sensitive=case_sensitive,
-            **pool_options,
-        )
-        pool_ids.append(pool_id)
-        client_id, client_secret = cognito_emulator.create_app_client(
-            pool_id, "pytest-app-client", secret=True, flows=POOL_CLIENT_FLOWS
-        )
-        return CognitoPool(
-            pool_id=pool_id,
-            client_id=client_id,
-            client_secret=client_secret,
-            region=cognito_emulator.region,
-            endpoint_url=cognito_emulator.endpoint_url,
-            emulator=cognito_emulator,
-        )
+    def create(**options: Any) -> CognitoPool:  # CognitoPoolFactory's keywords
+        pool = create_pool(cognito_emulator, _pool_name(request.node.name), **options)
+        pool_ids.append(pool.pool_id)
+        return pool
 
     yield create
     cognito_emulator.release_late()  # answers a test asked to hold, to a client long gone

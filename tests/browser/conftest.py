@@ -66,10 +66,17 @@ def narrow_page(browser):
 
 
 @pytest.fixture
-def journey(page, narrow_page, request) -> Journey:
+def journey_prefix() -> str:
+    """What the journey's artifact names start with, before the test's name. Override it
+    where the same test names walk another server."""
+    return ""
+
+
+@pytest.fixture
+def journey(page, narrow_page, request, journey_prefix) -> Journey:
     """``journey.step(name)``: a screenshot of the page, and its accessibility checks
     (tests/browser/accessibility.py)."""
-    return Journey(page, narrow_page, request.node.name)
+    return Journey(page, narrow_page, journey_prefix + request.node.name)
 
 
 @pytest.fixture
