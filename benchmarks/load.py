@@ -205,6 +205,7 @@ class Record:
     seconds: float  # latency
     outcome: str  # ok, message (a clear "unavailable"/"too many" page), session_ended, 5xx, error
     detail: str = ""
+    longest: float = 0.0  # seconds of its slowest single HTTP request (a kind may make several)
 
 
 @dataclass
@@ -251,22 +252,31 @@ def summary(results: Results, seconds: float, kinds: Iterable[str] = KINDS) -> d
 class Browser:
     """Cookies and CSRF tokens for one host of the stack."""
 
-    def __init__(self, stack: LoadStack, role: str) -> None:
+    def __init__(self, stack: LoadStack, role: str, worker: Worker | None = None) -> None:
+        self.worker = worker
         self.base = stack.url(role)
         self.http = requests.Session()
         self.http.trust_env = False  # loopback only: never through an HTTP(S)_PROXY
         self.http.headers["Host"] = stack.host_header(role)
 
     def get(self, path: str, **options: Any) -> requests.Response:
-        return self.http.get(self.base + path, allow_redirects=False, timeout=HTTP_TIMEOUT, **options)
+        return self._timed(self.http.get, self.base + path, allow_redirects=False, timeout=HTTP_TIMEOUT, **options)
+
+    def _timed(self, send: Callable[..., requests.Response], *args: Any, **options: Any) -> requests.Response:
+        clock = time.perf_counter()
+        try:
+            return send(*args, **options)
+        finally:
+            if self.worker is not None:
+                self.worker.longest = max(self.worker.longest, time.perf_counter() - clock)
 
     def post_form(self, path: str, data: dict[str, str]) -> requests.Response:
         page = self.get(path)
         token = CSRF.search(page.text)
         if token is None:
             return page  # judged by the caller: not the form
-        return self.http.post(self.base + path, data={"csrfmiddlewaretoken": token.group(1), **data},
-                              allow_redirects=False, timeout=HTTP_TIMEOUT)
+        return self._timed(self.http.post, self.base + path, data={"csrfmiddlewaretoken": token.group(1), **data},
+                           allow_redirects=False, timeout=HTTP_TIMEOUT)
 
 
 def judge(response: requests.Response, wanted: Callable[[requests.Response], bool]) -> tuple[str, str]:
@@ -299,18 +309,24 @@ class Worker:
         self.reset_password = stack.password
         self.pages: Browser | None = None
         self.token = ""
+        self.longest = 0.0
 
     # Set-up (not measured) -----------------------------------------------------------------
 
     def prepare(self) -> None:
-        self.sign_in_pages()
+        response = self.sign_in_pages()
+        if self.pages is None:
+            raise RuntimeError(f"the page browser of {self.sign_in_user} could not sign in: {response.status_code}")
         self.fetch_token()
 
-    def sign_in_pages(self) -> None:
-        self.pages = Browser(self.stack, "pages")
-        response = self.pages.post_form("/accounts/login/", {"username": self.sign_in_user, "password": self.stack.password})
-        if not signed_in(response):
-            raise RuntimeError(f"the page browser of {self.sign_in_user} could not sign in: {response.status_code}")
+    def sign_in_pages(self) -> requests.Response:
+        """Sign the page browser in; it stays unset when the sign-in does not succeed."""
+        browser = Browser(self.stack, "pages", self)
+        response = browser.post_form(
+            "/accounts/login/", {"username": self.sign_in_user, "password": self.stack.password})
+        if signed_in(response):
+            self.pages = browser
+        return response
 
     def fetch_token(self) -> None:
         client_id, secret = self.stack.clients["api"]
@@ -326,11 +342,12 @@ class Worker:
     def run(self, kind: str) -> None:
         started = time.time()
         clock = time.perf_counter()
+        self.longest = 0.0
         try:
             outcome, detail, spent = getattr(self, kind)()
         except requests.RequestException as exc:
             outcome, detail, spent = "error", type(exc).__name__, time.perf_counter() - clock
-        self.results.add(Record(kind, started, spent, outcome, detail))
+        self.results.add(Record(kind, started, spent, outcome, detail, self.longest))
 
     def timed(self, *steps: Callable[[], requests.Response]) -> tuple[requests.Response, float]:
         clock = time.perf_counter()
@@ -340,7 +357,7 @@ class Worker:
         return response, time.perf_counter() - clock  # type: ignore[return-value]
 
     def sign_in(self, role: str) -> tuple[str, str, float]:
-        browser = Browser(self.stack, role)
+        browser = Browser(self.stack, role, self)
         response, spent = self.timed(lambda: browser.post_form(
             "/accounts/login/", {"username": self.sign_in_user, "password": self.stack.password}))
         return (*judge(response, signed_in), spent)
@@ -352,17 +369,20 @@ class Worker:
         return self.sign_in("srp")
 
     def page_view(self) -> tuple[str, str, float]:
-        if self.pages is None:
-            self.sign_in_pages()
+        if self.pages is None:  # the session ended: the person signs in again first
+            response, spent = self.timed(self.sign_in_pages)
+            if self.pages is None:
+                return (*judge(response, signed_in), spent)
         browser = self.pages
-        response, spent = self.timed(lambda: browser.get("/"))  # type: ignore[union-attr]
-        outcome, detail = judge(response, lambda r: r.status_code == 200 and f"Signed in as {self.sign_in_user}" in r.text)
+        response, spent = self.timed(lambda: browser.get("/"))
+        greeting = f"Signed in as {self.sign_in_user}"
+        outcome, detail = judge(response, lambda r: r.status_code == 200 and greeting in r.text)
         if outcome == "session_ended":
             self.pages = None  # the person signs in again on the next page view
         return outcome, detail, spent
 
     def api(self) -> tuple[str, str, float]:
-        browser = Browser(self.stack, "api")
+        browser = Browser(self.stack, "api", self)
         response, spent = self.timed(lambda: browser.get("/api/me/", headers={"Authorization": f"Bearer {self.token}"}))
 
         def answered(r: requests.Response) -> bool:
@@ -374,8 +394,9 @@ class Worker:
         return outcome, detail, spent
 
     def password_reset(self) -> tuple[str, str, float]:
-        browser = Browser(self.stack, "reset")
-        response, asked = self.timed(lambda: browser.post_form("/accounts/password_reset/", {"username": self.reset_user}))
+        browser = Browser(self.stack, "reset", self)
+        response, asked = self.timed(
+            lambda: browser.post_form("/accounts/password_reset/", {"username": self.reset_user}))
         if not (response.status_code == 302 and "confirm" in response.headers.get("Location", "")):
             return (*judge(response, lambda r: False), asked)
         try:
@@ -386,20 +407,23 @@ class Worker:
         response, confirmed = self.timed(lambda: browser.post_form(
             "/accounts/password_reset/confirm/",
             {"code": code, "new_password1": new_password, "new_password2": new_password}))
-        outcome, detail = judge(response, lambda r: r.status_code == 302 and "complete" in r.headers.get("Location", ""))
+        outcome, detail = judge(
+            response, lambda r: r.status_code == 302 and "complete" in r.headers.get("Location", ""))
         return outcome, detail, asked + confirmed
 
 
-def run_threads(count: int, seconds: float, max_requests: int, body: Callable[[int], None]) -> float:
-    """`count` threads each calling body(thread) until `seconds` pass or `max_requests`
-    calls have started in all; the seconds it took (until the last call ended)."""
+def run_threads(count: int, seconds: float, max_requests: int, body: Callable[[int], None],
+                stop: threading.Event | None = None) -> float:
+    """`count` threads each calling body(thread) until `seconds` pass, `max_requests`
+    calls have started in all, or `stop` is set; the seconds it took (until the last call ended)."""
+    stop = stop or threading.Event()
     deadline = time.monotonic() + seconds
     started = 0
     lock = threading.Lock()
 
     def loop(thread: int) -> None:
         nonlocal started
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not stop.is_set():
             with lock:
                 if started >= max_requests:
                     return
@@ -454,13 +478,11 @@ def mix(workers: list[Worker], seconds: float, max_requests: int, results: Resul
 
     def step(n: int) -> None:
         worker = workers[n]
-        if stop is not None and stop.is_set():
-            return
         kind = MIX[worker.round % len(MIX)]
         worker.round += 1
         worker.run(kind)
 
-    return run_threads(len(workers), seconds, max_requests, step)
+    return run_threads(len(workers), seconds, max_requests, step, stop)
 
 
 def calls_by_client(stack: LoadStack) -> dict[str, list[dict[str, Any]]]:
