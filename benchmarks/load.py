@@ -69,7 +69,8 @@ RENEWAL_ACTIONS = {"GetTokensFromRefreshToken"}
 HTTP_TIMEOUT = 30.0  # the client's own bound: the site promises an answer within 10 s
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # What a page says when Cognito cannot be asked (cognito_auth.messages, English).
-CLEAR_MESSAGES = ("temporarily unavailable", "Too many attempts")
+CLEAR_MESSAGES = ("temporarily unavailable", "Too many attempts", "We could not confirm")
+ERRORLIST = re.compile(r'class="errorlist[^"]*"[^>]*>\s*<li>([^<]{0,80})')
 SEED = 1212  # moto's random numbers: ids, secrets and subs come out the same after a restart
 
 
@@ -289,7 +290,8 @@ def judge(response: requests.Response, wanted: Callable[[requests.Response], boo
         return "session_ended", "302 to the login page"
     if any(message in response.text for message in CLEAR_MESSAGES):
         return "message", next(m for m in CLEAR_MESSAGES if m in response.text)
-    return "error", f"{response.status_code} {response.headers.get('Location', '')}"
+    said = ERRORLIST.search(response.text)
+    return "error", f"{response.status_code} {response.headers.get('Location', '')}{said.group(1) if said else ''}"
 
 
 def signed_in(response: requests.Response) -> bool:
