@@ -146,14 +146,15 @@ def judge_window(fault: str, results: Results, start: float, end: float, until: 
     if fault == "emulator_restart":
         allowed.add("session_ended")  # the emulator forgets its refresh tokens (Cognito does not)
     errors = sum(1 for r in records if r.outcome not in allowed)
-    details = Counter(f"{r.kind}: {r.outcome} {r.detail}" for r in records if r.outcome != "ok")
+    details = Counter(f"{r.kind}: {r.outcome} {r.detail}" for r in records if r.outcome not in allowed)
+    details.update(f"{r.kind}: {r.outcome} {r.detail}" for r in records if r.outcome in allowed - {"ok"})
     # How long after the fault's end requests still failed: the end of the last one that
     # did not succeed (0 when none did after the end); None when the window ends failing.
     recovery: float | None = max((r.started + r.seconds - end for r in records if r.outcome != "ok"), default=0.0)
     recovery = max(0.0, recovery)
     if records and records[-1].outcome != "ok":
         recovery = None
-    return answers, worst, over, errors, recovery, dict(details.most_common(6))
+    return answers, worst, over, errors, recovery, dict(details)
 
 
 @contextlib.contextmanager
