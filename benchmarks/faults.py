@@ -187,7 +187,7 @@ def fail_next(stack: LoadStack, code: str) -> Callable[[], None]:
 def inject(fault: str, stack: LoadStack, proxy: FaultProxy, private_redis: PrivateRedis, seconds: float) -> float:
     """Inject `fault`, end it; returns when it ended (seconds since the epoch)."""
     if fault == "emulator_restart":
-        return stack.restart_emulator(seconds)
+        return stack.restart_emulator(seconds, lambda down: proxy.set_mode("drop" if down else "pass"))
     if fault in ("slow_answers", "dropped_connections"):
         proxy.set_mode("delay" if fault == "slow_answers" else "drop")
         time.sleep(seconds)

@@ -155,13 +155,21 @@ class LoadStack(Stack):
             emulator.create_user(self.pool_id, self.username(index), self.password,
                                  {"email": f"{self.username(index)}@example.com", "email_verified": "true"})
 
-    def restart_emulator(self, down_for: float) -> float:
+    def restart_emulator(self, down_for: float, unreachable: Callable[[bool], None] | None = None) -> float:
         """Kill the emulator, keep its port closed `down_for` seconds, start it again on the
-        same port and rebuild the pool. Returns when the pool is back (seconds since the epoch)."""
+        same port and rebuild the pool. `unreachable(True)` / `unreachable(False)` is called
+        around the rebuild (a fault proxy keeps the site out meanwhile: real Cognito does not
+        come back with an empty pool). Returns when the pool is back (seconds since the epoch)."""
         self.emulator.kill()
         time.sleep(down_for)
-        self.emulator.start()
-        self._create_pool()
+        if unreachable is not None:
+            unreachable(True)
+        try:
+            self.emulator.start()
+            self._create_pool()
+        finally:
+            if unreachable is not None:
+                unreachable(False)
         return time.time()
 
     def _register_app_client(self) -> None:
