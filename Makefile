@@ -6,7 +6,7 @@ INSTALLED := $(VENV)/.installed
 # axe-core, which the browser tests inject into each page (package.json, package-lock.json).
 NODE_INSTALLED := node_modules/.package-lock.json
 
-.PHONY: demo stack test test-stack test-matrix test-django42 lint bench clean system-deps
+.PHONY: demo stack test test-stack test-matrix test-django42 lint bench load faults clean system-deps
 
 # Debian packages the tests use: chromium (browser tests, driven by Playwright), npm (installs
 # axe-core for them) and openssl (an independent SECRET_HASH computation). Installed when
@@ -72,6 +72,16 @@ lint: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/login.py
+
+# The gunicorn stack (PostgreSQL, Redis, emulator) under a bounded mix of sign-ins, page views,
+# password resets and API calls; figures in the README. LOAD_ARGS="--seconds 60 --concurrency 16".
+load: $(INSTALLED)
+	$(BIN)/python -m example_project.stack --check
+	$(BIN)/python benchmarks/load.py $(LOAD_ARGS)
+
+# Each fault injected while that load runs (a private redis-server; the run's own database).
+faults: $(INSTALLED)
+	$(BIN)/python benchmarks/faults.py $(FAULTS_ARGS)
 
 clean:
 	rm -rf $(VENV) .venv-django42 .nox .demo test-artifacts node_modules
