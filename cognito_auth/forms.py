@@ -15,15 +15,14 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from . import shared_cache
 from .backends import FAILURE_ATTRIBUTE, username_taken
 from .client import CognitoClient, get_cognito_client
-from .conf import app_settings
 from .exceptions import (
     AlreadyConfirmed,
     CodeMismatch,
@@ -496,8 +495,7 @@ def note_hidden_refusal(app_client: AppClient | None, operation: str, error: Cog
         return
     cause = f"{type(error).__name__}:{error.code}:{error.cognito_message}"
     digest = salted_hmac("cognito_auth.forms.hidden_refusal", cause).hexdigest()[:32]
-    cache = caches[app_settings.CACHE_ALIAS]
-    if cache.add(f"cognito_auth:hidden_refusal:{app_client.pk}:{operation}:{digest}", True, timeout=None):
+    if shared_cache.first_time(f"cognito_auth:hidden_refusal:{app_client.pk}:{operation}:{digest}"):
         logger.info(
             "App client %r (client id %s): Cognito refused %s (%s: %s). The page answered as "
             "for an unknown name, so it tells nobody which accounts exist.%s",
@@ -525,8 +523,7 @@ def warn_user_existence_revealed(app_client: AppClient | None) -> None:
     unknown users apart; the page hides it either way."""
     if app_client is None:
         return
-    cache = caches[app_settings.CACHE_ALIAS]
-    if cache.add(f"cognito_auth:warned_user_existence:{app_client.pk}", True, timeout=None):
+    if shared_cache.first_time(f"cognito_auth:warned_user_existence:{app_client.pk}"):
         logger.warning(
             "App client %r (client id %s) reveals whether a user exists: turn on "
             "PreventUserExistenceErrors for it in Cognito (App client > Edit > Advanced "

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import caches
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import RegexValidator
 from django.db import DatabaseError, models, transaction
@@ -21,7 +20,7 @@ from django.http.request import split_domain_port
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import encryption
+from . import encryption, shared_cache
 from .conf import app_settings
 from .validators import ENDPOINT_MAX_LENGTH, parse_endpoint, validate_endpoint_url
 
@@ -71,12 +70,11 @@ class AppClientManager(models.Manager["AppClient"]):
         shared cache backend every process sees an admin change at once. The entry holds
         only the encrypted secret.
         """
-        cache = caches[app_settings.CACHE_ALIAS]
         key = cache_key()
-        clients = cache.get(key)
-        if clients is None:
+        clients = shared_cache.get(key)
+        if clients is None:  # not cached yet, or the cache is unreachable
             clients = list(self.order_by("pk"))
-            cache.set(key, clients, app_settings.CACHE_TIMEOUT)
+            shared_cache.set(key, clients, app_settings.CACHE_TIMEOUT)
         return clients
 
     def for_host(self, host: str | None) -> AppClient | None:
@@ -490,11 +488,10 @@ def email_field_name() -> str | None:
 
 def cache_key() -> str:
     """Where the app client list of the current generation is cached."""
-    cache = caches[app_settings.CACHE_ALIAS]
-    generation = cache.get(GENERATION_KEY)
+    generation = shared_cache.get(GENERATION_KEY)
     if generation is None:  # first use, or evicted: any new token will do
-        cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-        generation = cache.get(GENERATION_KEY)
+        shared_cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        generation = shared_cache.get(GENERATION_KEY)
     return f"{CACHE_KEY_PREFIX}{generation}"
 
 
@@ -507,6 +504,5 @@ def forget_cached(**kwargs) -> None:
     commit could store them again afterwards, for CACHE_TIMEOUT seconds. Under a new
     generation such a late write lands under a key nobody reads any more.
     """
-    cache = caches[app_settings.CACHE_ALIAS]
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-    transaction.on_commit(lambda: cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None))
+    shared_cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    transaction.on_commit(lambda: shared_cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None))

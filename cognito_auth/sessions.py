@@ -24,11 +24,10 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth import BACKEND_SESSION_KEY, load_backend, logout
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import caches
 from django.core.exceptions import SuspiciousOperation
 from django.shortcuts import resolve_url
 
-from . import budget, encryption
+from . import budget, encryption, shared_cache
 from .client import get_cognito_client
 from .conf import app_settings
 from .exceptions import (
@@ -319,15 +318,16 @@ def keep_fresh(request: HttpRequest) -> None:
     if not request.user.is_authenticated:
         return  # Django ended this sign-in (its password hash changed): nothing to renew
     clock = _clock(session) or (tokens.expires_at, max(0.0, tokens.expires_at - time.time()), 0.0)
-    cache = caches[app_settings.CACHE_ALIAS]
     key = _renewal_key(tokens, clock)
-    if cache.add(key, (RENEWING,), _lock_seconds()):
+    # An unreachable cache takes no lock and holds no outcome: the session goes on as it
+    # is, as when Cognito is unreachable, rather than every request renewing at once.
+    if shared_cache.add(key, (RENEWING,), _lock_seconds()):
         outcome = _renew_once(request, tokens, clock[1])
-        cache.set(key, outcome, _outcome_seconds(outcome, clock[1]))
+        shared_cache.set(key, outcome, _outcome_seconds(outcome, clock[1]))
         if outcome[0] == REFUSED:
             end(request)
         return
-    outcome = cache.get(key, (RENEWING,))
+    outcome = shared_cache.get(key, (RENEWING,))
     if outcome[0] == RENEWED:
         _adopt(session, outcome[1])
     elif outcome[0] == REFUSED:

@@ -33,7 +33,6 @@ from botocore.awsrequest import AWSRequest
 from botocore.exceptions import BotoCoreError
 from botocore.httpsession import URLLib3Session
 from botocore.utils import get_environ_proxies
-from django.core.cache import caches
 from django.core.exceptions import SuspiciousOperation
 from joserfc import jws
 from joserfc.errors import BadSignatureError, JoseError
@@ -41,7 +40,7 @@ from joserfc.jwk import RSAKey
 from urllib3.exceptions import HTTPError as URLLib3Error
 from urllib3.util import parse_url
 
-from . import budget
+from . import budget, shared_cache
 from .conf import app_settings
 from .exceptions import ConfigurationError, EndpointNotAllowed, ServiceUnavailable
 from .validators import endpoint_allowed
@@ -201,23 +200,34 @@ def signing_key(app_client: AppClientLike, kid: str) -> RSAKey | None:
     :raises EndpointNotAllowed: the app client's endpoint URL fails the allow-list.
     """
     url = jwks_url(app_client)
-    cache = caches[app_settings.CACHE_ALIAS]
     keys_key, throttle_key, failed_key = _cache_keys(app_client, url)
-    keys: dict[str, dict[str, str]] | None = cache.get(keys_key)
-    if keys is None or (kid not in keys and cache.add(throttle_key, True, REFETCH_INTERVAL)):
-        if cache.get(failed_key):
+    keys: dict[str, dict[str, str]] | None = shared_cache.get(keys_key) or _local_keys(keys_key)
+    if keys is None or (kid not in keys and shared_cache.add(throttle_key, True, REFETCH_INTERVAL)):
+        if shared_cache.get(failed_key):
             raise ServiceUnavailable(
                 f"The user pool's JWKS could not be fetched in the last {FAILED_FETCH_BACKOFF} s; not asked again yet.",
             )
         try:
             keys = rsa_keys(fetch_jwks(url))
         except ServiceUnavailable:
-            cache.set(failed_key, True, FAILED_FETCH_BACKOFF)
+            shared_cache.set(failed_key, True, FAILED_FETCH_BACKOFF)
             raise
-        cache.set(keys_key, keys, app_settings.JWKS_CACHE_TIMEOUT)
-        cache.set(throttle_key, True, REFETCH_INTERVAL)  # keys this fresh need no refetch
+        shared_cache.set(keys_key, keys, app_settings.JWKS_CACHE_TIMEOUT)
+        shared_cache.set(throttle_key, True, REFETCH_INTERVAL)  # keys this fresh need no refetch
+        _LOCAL_KEYS[keys_key] = (time.monotonic() + app_settings.JWKS_CACHE_TIMEOUT, keys)
     jwk = keys.get(kid)
     return _imported(jwk) if jwk is not None else None
+
+
+# The last keys this process fetched, per cache key: (monotonic expiry, keys). Read only
+# when the shared cache has none (evicted, or unreachable: then no request refetches them).
+# Public keys, so nothing here needs the shared cache's care; one small entry per pool.
+_LOCAL_KEYS: dict[str, tuple[float, dict[str, dict[str, str]]]] = {}
+
+
+def _local_keys(keys_key: str) -> dict[str, dict[str, str]] | None:
+    expires, keys = _LOCAL_KEYS.get(keys_key, (0.0, {}))
+    return keys if time.monotonic() < expires else None
 
 
 def _cache_keys(app_client: AppClientLike, url: str) -> tuple[str, str, str]:
