@@ -88,8 +88,8 @@ def cache_from_url(url: str) -> dict:
 
 
 CACHES = {"default": cache_from_url(env("CACHE_URL", default="locmemcache://"))}
-# Where sessions live. The default keeps them in the database; a site with a shared cache
-# sets "django.contrib.sessions.backends.cached_db" (reads from the cache, writes to both).
+# Where sessions live: the database, which keeps them through a cache restart (README,
+# "What a production site sets", says why not cached_db).
 SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
 # Behind HTTPS (production), set all three; the example serves plain HTTP on loopback.
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)

@@ -46,9 +46,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 WORKERS = 4
 START_TIMEOUT = 60.0  # seconds gunicorn may take to listen and boot every worker
 STOP_TIMEOUT = 15.0  # seconds gunicorn may take to finish its requests and stop
-# What production sets (README, "Running on many processes"): sessions read from the shared
-# cache and kept in the database, so a Redis restart signs nobody out.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# What production sets (README, "What a production site sets"): sessions in the database,
+# so a Redis restart signs nobody out and fails no request. Not cached_db: its exists() and
+# delete() call the cache unguarded, so a sign-in (a new session key) is a 500 while Redis
+# is down (Django 5.2; the fault run showed it).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 HOW_TO_START = {
     "PostgreSQL": "apt-get install postgresql && service postgresql start (trust authentication on 127.0.0.1)",
     "Redis": "apt-get install redis-server && service redis-server start",
