@@ -22,36 +22,12 @@
   var field = form.querySelector("input[name=credential]");
 
   function say(key) {
-    status.textContent = form.getAttribute("data-message-" + key) || "";
-    status.hidden = false;
+    shared.say(form, status, key);
   }
 
-  function toBytes(base64url) {
-    var base64 = base64url.replace(/-/g, "+").replace(/_/g, "/");
-    var binary = atob(base64 + "===".slice((base64.length + 3) % 4));
-    var bytes = new Uint8Array(binary.length);
-    for (var i = 0; i < binary.length; i += 1) {
-      bytes[i] = binary.charCodeAt(i);
-    }
-    return bytes.buffer;
-  }
-
-  function toBase64url(buffer) {
-    var bytes = new Uint8Array(buffer);
-    var binary = "";
-    for (var i = 0; i < bytes.length; i += 1) {
-      binary += String.fromCharCode(bytes[i]);
-    }
-    return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-  }
-
-  function descriptor(item) {
-    var copy = { type: item.type, id: toBytes(item.id) };
-    if (item.transports) {
-      copy.transports = item.transports;
-    }
-    return copy;
-  }
+  var shared = window.cognitoAuthWebAuthn;  // webauthn_json.js, loaded first
+  var toBytes = shared.toBytes;
+  var toBase64url = shared.toBase64url;
 
   function creationOptions(json) {
     var publicKey = {
@@ -59,7 +35,7 @@
       rp: json.rp,
       user: { id: toBytes(json.user.id), name: json.user.name, displayName: json.user.displayName },
       pubKeyCredParams: json.pubKeyCredParams,
-      excludeCredentials: (json.excludeCredentials || []).map(descriptor)
+      excludeCredentials: (json.excludeCredentials || []).map(shared.descriptor)
     };
     ["timeout", "authenticatorSelection", "attestation", "extensions", "hints"].forEach(function (name) {
       if (json[name] !== undefined) {
