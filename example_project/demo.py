@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -57,7 +58,20 @@ def configure_environment(emulator_url: str) -> None:
     ENV_FILE.chmod(0o600)  # it holds the demo's SECRET_KEY
 
 
+def address_is_free() -> bool:
+    """Whether runserver can listen on ADDRESS (another demo may still hold it)."""
+    host, port = ADDRESS.rsplit(":", 1)
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, int(port)))
+        except OSError:
+            return False
+    return True
+
+
 def main() -> None:
+    if not address_is_free():
+        sys.exit(f"{ADDRESS} is in use (another `make demo`?): stop that server, then run `make demo` again.")
     shutil.rmtree(DEMO_DIR, ignore_errors=True)
     DEMO_DIR.mkdir()
     from cognito_auth.testing.process import EmulatorProcess  # needs no Django
