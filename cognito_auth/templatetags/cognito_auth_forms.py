@@ -2,8 +2,9 @@
 
 Each input names what describes it (``aria-describedby``: its errors, then its help
 text, as Django 5.2 does); errors that concern the whole form describe the first input.
-``aria-invalid`` comes from the field itself (Django from 5.0; on 4.2 a form with
-``form_errors.AriaInvalidMixin``), so ``{{ form }}`` and these tags mark the same inputs.
+An input with an error says so (``aria-invalid``), for any form on any Django version:
+Django sets it from 5.0 and ``form_errors.AriaInvalidMixin`` on 4.2 for ``{{ form }}``,
+but a form without the mixin (the admin's import form, a site's own) meets these tags too.
 Exactly one input has ``autofocus``: the first one with an error, or the first one when
 there is none, so the browser puts the cursor where the person must act, with no
 JavaScript (WCAG 2.2: 3.3.1 Error Identification, 1.3.1 Info and Relationships).
@@ -55,13 +56,15 @@ def widget_attrs(field: BoundField) -> dict[str, str | bool]:
     attrs: dict[str, str | bool] = {"autofocus": focused is not None and focused.name == field.name}
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
     return attrs
 
 
 @register.simple_tag
 def accessible_input(field: BoundField) -> SafeString:
     """``{% accessible_input field %}``: the field's input with its accessibility
-    attributes (see ``widget_attrs``), and ``aria-invalid`` from the field."""
+    attributes (see ``widget_attrs``)."""
     return field.as_widget(attrs=widget_attrs(field))
 
 
@@ -80,4 +83,6 @@ def accessible_radio(field: BoundField, radio: BoundWidget, first: bool) -> Safe
     first choice takes the focus when the group is where the cursor belongs."""
     focused = focus_field(field.form)
     attrs = {**radio.data["attrs"], "autofocus": first and focused is not None and focused.name == field.name}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
     return BoundWidget(radio.parent_widget, {**radio.data, "attrs": attrs}, radio.renderer).tag()
