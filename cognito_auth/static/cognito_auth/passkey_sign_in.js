@@ -78,28 +78,12 @@
   }
   button.hidden = false;
 
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    status.hidden = true;
-    button.disabled = true;
-    var options;
-    try {
-      options = requestOptions(JSON.parse(optionsBlock.textContent));
-    } catch (error) {
-      say("failed");
-      button.disabled = false;
-      return;
-    }
-    navigator.credentials.get(options).then(function (credential) {
-      if (!credential) {
-        throw new DOMException("no credential", "NotAllowedError");
-      }
-      field.value = JSON.stringify(authenticationResponse(credential));
-      form.submit();
-    }).catch(function (error) {
-      // NotAllowedError: cancelled, timed out, or no authenticator holds one of the passkeys.
-      say(error && error.name === "NotAllowedError" ? "cancelled" : "failed");
-      button.disabled = false;
-    });
+  shared.onSubmit({
+    form: form, button: button, status: status, field: field, optionsBlock: optionsBlock,
+    build: requestOptions,
+    call: function (options) { return navigator.credentials.get(options); },
+    respond: authenticationResponse,
+    // NotAllowedError: cancelled, timed out, or no authenticator holds one of the passkeys.
+    failureKey: function (name) { return name === "NotAllowedError" ? "cancelled" : "failed"; }
   });
 }());

@@ -79,35 +79,18 @@
   }
   button.hidden = false;
 
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    status.hidden = true;
-    button.disabled = true;
-    var options;
-    try {
-      options = creationOptions(JSON.parse(optionsBlock.textContent));
-    } catch (error) {
-      say("failed");
-      button.disabled = false;
-      return;
+  shared.onSubmit({
+    form: form, button: button, status: status, field: field, optionsBlock: optionsBlock,
+    build: creationOptions,
+    call: function (options) { return navigator.credentials.create(options); },
+    respond: registrationResponse,
+    // NotAllowedError: the person cancelled, or no authenticator answered in time.
+    // InvalidStateError: this authenticator already holds one of excludeCredentials.
+    failureKey: function (name) {
+      if (name === "NotAllowedError") {
+        return "cancelled";
+      }
+      return name === "InvalidStateError" ? "exists" : "failed";
     }
-    navigator.credentials.create(options).then(function (credential) {
-      if (!credential) {
-        throw new DOMException("no credential", "NotAllowedError");
-      }
-      field.value = JSON.stringify(registrationResponse(credential));
-      form.submit();
-    }).catch(function (error) {
-      // NotAllowedError: the person cancelled, or no authenticator answered in time.
-      // InvalidStateError: this authenticator already holds one of excludeCredentials.
-      if (error && error.name === "NotAllowedError") {
-        say("cancelled");
-      } else if (error && error.name === "InvalidStateError") {
-        say("exists");
-      } else {
-        say("failed");
-      }
-      button.disabled = false;
-    });
   });
 }());

@@ -41,5 +41,36 @@
     status.hidden = false;
   }
 
-  window.cognitoAuthWebAuthn = { toBytes: toBytes, toBase64url: toBase64url, descriptor: descriptor, say: say };
+  // The form's submit: the options from their JSON block (build), the browser's ceremony
+  // (call: navigator.credentials.get or .create), its result as JSON in the hidden field
+  // (respond), the form posted. A failure shows the status text failureKey(error) names.
+  function onSubmit(parts) {
+    parts.form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      parts.status.hidden = true;
+      parts.button.disabled = true;
+      var options;
+      try {
+        options = parts.build(JSON.parse(parts.optionsBlock.textContent));
+      } catch (error) {
+        say(parts.form, parts.status, "failed");
+        parts.button.disabled = false;
+        return;
+      }
+      parts.call(options).then(function (credential) {
+        if (!credential) {
+          throw new DOMException("no credential", "NotAllowedError");
+        }
+        parts.field.value = JSON.stringify(parts.respond(credential));
+        parts.form.submit();
+      }).catch(function (error) {
+        say(parts.form, parts.status, parts.failureKey(error && error.name));
+        parts.button.disabled = false;
+      });
+    });
+  }
+
+  window.cognitoAuthWebAuthn = {
+    toBytes: toBytes, toBase64url: toBase64url, descriptor: descriptor, say: say, onSubmit: onSubmit
+  };
 }());
