@@ -81,6 +81,9 @@ CODE_LABELS = {
 }
 # The longest an answer asked to come late is held (seconds) when no test releases it.
 LATE_ANSWER_LIMIT = 60.0
+# The most `answer_time` may hold every answer (seconds): above the site's read timeout it
+# would be a fault, which answer_late and the fault proxy model instead.
+ANSWER_TIME_LIMIT = 5.0
 
 # Where a call carries the password a policy check looks at.
 CANDIDATE_PASSWORD_FIELDS = {
@@ -174,6 +177,7 @@ class StrictCognitoMiddleware:
         # every held answer waits on one event, set by release_late().
         self._late: dict[tuple[str, str], int] = {}
         self._release = threading.Event()
+        self._answer_time = 0.0
         # Moto keeps one secret per app client. Once a client's secrets are rotated
         # (AddUserPoolClientSecret...), the list here is the truth: client id -> secrets.
         self._client_secrets: dict[str, list[_ClientSecret]] = {}
@@ -260,6 +264,7 @@ class StrictCognitoMiddleware:
             ("POST", "fail-next"): lambda: self._fail_next_answer(request),
             ("POST", "answer-late"): lambda: self._answer_late_answer(request),
             ("POST", "release-late"): self._release_late_answer,
+            ("POST", "answer-time"): lambda: self._answer_time_answer(request),
             ("POST", "expire-sessions"): lambda: self._expire_sessions_answer(request),
         }
         endpoint = request.path.removeprefix(CONTROL_PREFIX)
@@ -312,6 +317,28 @@ class StrictCognitoMiddleware:
         self.release_late()
         return {"ok": True}
 
+    def set_answer_time(self, seconds: float) -> None:
+        """Hold every Cognito answer `seconds` (0 to ANSWER_TIME_LIMIT) after its work is
+        done, outside the lock so calls overlap as they do at Cognito: the network's round
+        trip plus Cognito's own service time, which an emulator on loopback lacks. The
+        load benchmark compares the site with raw boto3 at several such times.
+
+        :raises ValueError: `seconds` outside 0 to ANSWER_TIME_LIMIT, or not a number.
+        """
+        seconds = float(seconds)
+        if not 0.0 <= seconds <= ANSWER_TIME_LIMIT:  # also refuses NaN
+            raise ValueError(f"answer time must be 0 to {ANSWER_TIME_LIMIT:g} seconds")
+        with self._lock:
+            self._answer_time = seconds
+
+    def _answer_time_answer(self, request: Request) -> dict[str, Any]:
+        wanted = _json_object(request.get_data()) or {}
+        try:
+            self.set_answer_time(wanted.get("seconds", 0.0))
+        except (TypeError, ValueError) as exc:
+            return {"ok": False, "error": str(exc)}
+        return {"ok": True, "seconds": self._answer_time}
+
     def _takes_late_answer(self, call: _Call) -> bool:
         key = (call.action, _client_id_of(call.params) or "")
         if not self._late.get(key):
@@ -333,8 +360,11 @@ class StrictCognitoMiddleware:
             record["outcome"] = _outcome(response)
             self._calls.append(record)
             late = self._takes_late_answer(call)
+            answer_time = self._answer_time
         if late:  # outside the lock: other calls go on meanwhile
             self._release.wait(LATE_ANSWER_LIMIT)
+        if answer_time:  # a model of latency, not synchronisation: see set_answer_time
+            time.sleep(answer_time)
         return response
 
     def _answer(self, call: _Call) -> Response:

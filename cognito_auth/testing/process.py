@@ -136,6 +136,16 @@ class EmulatorClient:
         """Let every answer held by `answer_late` go."""
         self._control("POST", "release-late")
 
+    def set_answer_time(self, seconds: float) -> None:
+        """Hold every Cognito answer `seconds` (0 to 5) after its work: the network round
+        trip and service time of a real Cognito, for benchmarks. 0 turns it off.
+
+        :raises ValueError: the emulator refused the value.
+        """
+        answer = self._control("POST", "answer-time", {"seconds": seconds})
+        if not answer.get("ok"):
+            raise ValueError(answer.get("error", "refused"))
+
     def _control(self, method: str, endpoint: str, body: Any = None) -> Any:
         url = f"{self.endpoint_url}/_emulator/{endpoint}"
         if not url.startswith(("http://", "https://")):

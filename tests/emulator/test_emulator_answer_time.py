@@ -1,0 +1,57 @@
+"""The emulator's answer time: a model of Cognito's latency for benchmarks (benchmarks/load.py).
+
+Each test has an emulator of its own: the answer time holds every call, and the suite's
+shared emulator must stay fast.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import boto3
+import pytest
+from botocore import UNSIGNED
+from botocore.config import Config
+
+from cognito_auth.testing.process import EmulatorProcess
+
+
+@pytest.fixture
+def emulator():
+    with EmulatorProcess() as process:
+        yield process
+
+
+def sign_in(emulator: EmulatorProcess, pool_id: str, client_id: str) -> None:
+    client = boto3.client("cognito-idp", region_name=emulator.region, endpoint_url=emulator.endpoint_url,
+                          config=Config(signature_version=UNSIGNED, retries={"total_max_attempts": 1}))
+    client.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                         AuthParameters={"USERNAME": "ann", "PASSWORD": "Ann-password-1"})
+
+
+def test_the_work_is_done_before_the_answer_is_held(emulator):
+    pool_id = emulator.create_user_pool("timed")
+    client_id, _ = emulator.create_app_client(pool_id, "timed", secret=False)
+    emulator.create_user(pool_id, "ann", "Ann-password-1")
+    emulator.set_answer_time(1.0)
+    clock = time.monotonic()
+    call = threading.Thread(target=sign_in, args=(emulator, pool_id, client_id))
+    call.start()
+    # The call is in the log (its work done) while its answer is still held.
+    for _ in range(10_000):
+        if any(c["action"] == "InitiateAuth" for c in emulator.calls()):
+            break
+    else:
+        pytest.fail("the held call never reached the log")
+    assert call.is_alive()
+    call.join(10)
+    assert time.monotonic() - clock >= 1.0  # a lower bound: held at least the answer time
+    emulator.set_answer_time(0)
+    assert [c["outcome"] for c in emulator.calls() if c["action"] == "InitiateAuth"] == ["ok"]
+
+
+@pytest.mark.parametrize("seconds", [-0.1, 5.1, float("nan"), "soon"])
+def test_an_answer_time_out_of_range_is_refused(emulator, seconds):
+    with pytest.raises(ValueError, match="0 to 5 seconds|could not convert"):
+        emulator.set_answer_time(seconds)
