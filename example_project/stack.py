@@ -44,6 +44,15 @@ from cognito_auth.testing.process import EmulatorProcess
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 WORKERS = 4
+# Threads per worker (gunicorn's gthread worker). A request waiting on a slow Cognito holds
+# its thread for up to COGNITO_AUTH_REQUEST_BUDGET seconds; with one request per worker
+# (sync), a fifth such request waits in gunicorn's queue before its own budget starts, and
+# the fault run saw one answer at 12.1 s. 4 x 4 threads take 16 slow requests at once.
+THREADS = 4
+# Django's persistent connections (CONN_MAX_AGE, seconds), checked before each request's
+# first query (CONN_HEALTH_CHECKS): a connection per request costs PostgreSQL a backend
+# process each time (the load run: 68 against 94 sign-ins/s).
+CONN_MAX_AGE = 60
 START_TIMEOUT = 60.0  # seconds gunicorn may take to listen and boot every worker
 STOP_TIMEOUT = 15.0  # seconds gunicorn may take to finish its requests and stop
 # What production sets (README, "What a production site sets"): sessions in the database,
@@ -90,8 +99,10 @@ def random_password() -> str:
 class Stack:
     """One run of the example project under gunicorn; a context manager.
 
-    `workers`: gunicorn's sync workers (one request at a time each, as the fault and
-    renewal tests want: concurrent requests spread over processes). `port` 0 lets the
+    `workers`: gunicorn's worker processes; `threads`: each one's threads (gthread; 1: a
+    sync worker, one request at a time, as the multi-worker tests want: concurrent requests
+    then spread over processes). `conn_max_age`: Django's CONN_MAX_AGE for PostgreSQL, in
+    seconds (0: a connection per request). `port` 0 lets the
     kernel choose. `worker_pid_header` adds the test-only ``X-Worker-Pid`` header
     (example_project.worker_pid). `echo` receives gunicorn's and the emulator's output.
     `redis_db`: the Redis database number; the run's keys carry a prefix of their own,
@@ -102,6 +113,8 @@ class Stack:
         self,
         *,
         workers: int = WORKERS,
+        threads: int = THREADS,
+        conn_max_age: int = CONN_MAX_AGE,
         port: int = 0,
         worker_pid_header: bool = False,
         echo: TextIO | None = None,
@@ -109,6 +122,8 @@ class Stack:
         extra_env: dict[str, str] | None = None,
     ) -> None:
         self.workers = workers
+        self.threads = threads
+        self.conn_max_age = conn_max_age
         self.port = port
         self.worker_pid_header = worker_pid_header
         self.redis_db = redis_db
@@ -135,6 +150,13 @@ class Stack:
         return f"{postgres_url()}/{self.run_id}"
 
     @property
+    def site_database_url(self) -> str:
+        """The site's ``DATABASE_URL``: the run's database with its connection options."""
+        if not self.conn_max_age:
+            return self.database_url
+        return f"{self.database_url}?conn_max_age={self.conn_max_age}&conn_health_checks=true"
+
+    @property
     def cache_url(self) -> str:
         return f"{redis_url()}/{self.redis_db}?key_prefix={self.run_id}"
 
@@ -148,7 +170,7 @@ class Stack:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "example_project.settings",
             "PYTHONPATH": os.pathsep.join(filter(None, [str(BASE_DIR), os.environ.get("PYTHONPATH")])),
-            "DATABASE_URL": self.database_url,
+            "DATABASE_URL": self.site_database_url,
             "CACHE_URL": self.cache_url,
             "SESSION_ENGINE": SESSION_ENGINE,
             "SECRET_KEY": self.secret_key,
@@ -303,7 +325,8 @@ get_user_model().objects.create_superuser("admin", "admin@example.com", VALUES["
                 sys.executable, "-m", "gunicorn", "example_project.wsgi:application",
                 "--bind", f"127.0.0.1:{self.port}",
                 "--workers", str(self.workers),
-                "--worker-class", "sync",
+                *(["--worker-class", "gthread", "--threads", str(self.threads)] if self.threads > 1
+                  else ["--worker-class", "sync"]),
                 # The app loads once, in the master: a broken setting fails here, not in a worker.
                 "--preload",
                 "--timeout", "30",
@@ -372,14 +395,16 @@ get_user_model().objects.create_superuser("admin", "admin@example.com", VALUES["
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0: any)")
-    parser.add_argument("--workers", type=int, default=WORKERS)
+    parser.add_argument("--workers", type=int, default=WORKERS, help=f"gunicorn worker processes (default {WORKERS})")
+    parser.add_argument("--threads", type=int, default=THREADS,
+                        help=f"threads per worker (default {THREADS}; 1: sync workers)")
     parser.add_argument("--check", action="store_true", help="only check that PostgreSQL and Redis answer")
     options = parser.parse_args()
     if missing := [reason for name in HOW_TO_START if (reason := unreachable(name))]:
         sys.exit("The service stack needs PostgreSQL and Redis:\n  " + "\n  ".join(missing))
     if options.check:
         return
-    with Stack(workers=options.workers, port=options.port, echo=sys.stdout) as stack:
+    with Stack(workers=options.workers, threads=options.threads, port=options.port, echo=sys.stdout) as stack:
         print(f"\nExample site:     {stack.base_url}   admin: {stack.base_url}admin/ (no CSS: DEBUG is off)")
         print(f"gunicorn:         master {stack.master_pid}, workers {sorted(stack.worker_pids())}")
         print(f"Database:         {stack.database_url} (dropped when this stops)")

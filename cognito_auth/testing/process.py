@@ -483,6 +483,11 @@ class EmulatorProcess(EmulatorClient):
         with self._output_added:
             return "".join(self._output)
 
+    @property
+    def pid(self) -> int | None:
+        """The emulator's process id while it runs (benchmarks read its CPU time), else None."""
+        return self._process.pid if self._process is not None else None
+
     def wait_for_output(self, text: str, timeout: float = 5.0) -> str:
         """The first recent output line containing `text`, waiting for it to arrive.
 

@@ -53,5 +53,5 @@ def test_the_work_is_done_before_the_answer_is_held(emulator):
 
 @pytest.mark.parametrize("seconds", [-0.1, 5.1, float("nan"), "soon"])
 def test_an_answer_time_out_of_range_is_refused(emulator, seconds):
-    with pytest.raises(ValueError, match="0 to 5 seconds|could not convert"):
+    with pytest.raises(ValueError, match=r"0 to 5 seconds|could not convert"):
         emulator.set_answer_time(seconds)

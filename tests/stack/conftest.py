@@ -41,6 +41,8 @@ def redis_server() -> str:
 def gunicorn_stack(postgres_server, redis_server) -> Iterator[Stack]:
     """The example project under gunicorn, 4 sync workers on a fresh PostgreSQL database and
     a Redis key prefix of their own, against a strict emulator of its own; each response
-    names the worker that made it (``X-Worker-Pid``)."""
-    with Stack(worker_pid_header=True) as stack:
+    names the worker that made it (``X-Worker-Pid``). Sync (threads=1), not the stack's
+    threaded default: one request at a time per process spreads concurrent requests over
+    the processes, which is what these tests are about."""
+    with Stack(threads=1, worker_pid_header=True) as stack:
         yield stack
