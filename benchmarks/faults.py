@@ -230,7 +230,8 @@ def run_faults(faults: tuple[str, ...] = FAULTS, *, concurrency: int = 6, fault_
             stop = threading.Event()
             load = threading.Thread(target=mix, args=(workers, 3600.0, 10**6, results, stop), daemon=True)
             load.start()
-            out.write(f"Cores: {os.cpu_count()}; {concurrency} client threads; each fault {fault_seconds:.0f} s, "
+            out.write(f"Cores: {os.cpu_count()}; gunicorn {stack.workers} workers x {stack.threads} threads; "
+                      f"{concurrency} client threads; each fault {fault_seconds:.0f} s, "
                       f"judged until {observe:.0f} s after it ends\n")
             try:
                 for fault in faults:
