@@ -115,6 +115,21 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 STATIC_URL = "static/"
+# Where `collectstatic` gathers the static files (the admin's, cognito_auth's passkey scripts)
+# for a site that runs without DEBUG. Set, WhiteNoise serves them from the site's own
+# processes (gunicorn under `make stack`): compressed, under names that carry a hash of the
+# content, so browsers may cache them for a year. Unset (`make demo`, the tests), nothing
+# changes: runserver serves them under DEBUG, and `{% static %}` needs no manifest.
+STATIC_ROOT = env.str("STATIC_ROOT", default="") or None
+if STATIC_ROOT:
+    # Right after SecurityMiddleware, as WhiteNoise asks: its answers still get the security
+    # headers, and skip the session, CSRF and sign-in work the pages need.
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                      "whitenoise.middleware.WhiteNoiseMiddleware")
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 
 LOGGING = {
     "version": 1,

@@ -7,13 +7,16 @@ fault scripts use `Stack` as a library::
         stack.base_url            # http://127.0.0.1:PORT/, gunicorn's shared socket
         stack.worker_pids()       # the worker processes serving it now
         stack.emulator            # the strict Cognito (an EmulatorProcess), its own pool
+        stack.static_root         # the run's collectstatic output, which WhiteNoise serves
         stack.sql("SELECT count(*) FROM auth_user")
         stack.manage("shell", stdin="...")   # manage.py with the run's settings
 
 One run owns everything it starts, and stops it by PID: the Cognito emulator, a fresh
 PostgreSQL database (dropped at the end), a Redis key prefix of its own (its keys deleted
-at the end) and gunicorn (its master stops its workers; a worker left behind is killed by
-PID). PostgreSQL and Redis themselves are the machine's: see `postgres_url`/`redis_url`.
+at the end), a temporary STATIC_ROOT that ``collectstatic`` fills and WhiteNoise serves
+(removed at the end) and gunicorn (its master stops its workers; a worker left behind is
+killed by PID). PostgreSQL and Redis themselves are the machine's: see
+`postgres_url`/`redis_url`.
 Nothing here sleeps: it waits for gunicorn's own log lines, as EmulatorProcess does.
 """
 
@@ -25,10 +28,12 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 from pathlib import Path
 from types import TracebackType
@@ -136,6 +141,7 @@ class Stack:
         self.secret_key = secrets.token_urlsafe(50)
         self.admin_password = random_password()
         self.user_password = random_password()
+        self.static_root: Path | None = None
         self._database_created = False
         self._gunicorn: subprocess.Popen[str] | None = None
         self._reader: threading.Thread | None = None
@@ -182,6 +188,8 @@ class Stack:
             "PYTHONUNBUFFERED": "1",
             **self.extra_env,
         }
+        if self.static_root is not None:
+            env["STATIC_ROOT"] = str(self.static_root)
         env.pop("COGNITO_AUTH_STACK_INNER", None)
         return env
 
@@ -189,7 +197,9 @@ class Stack:
 
     def start(self) -> Stack:
         try:
-            self.emulator.start()
+            self.emulator.start()  # first: every process's settings name its endpoint
+            # Next: every later process of the run (migrate, shell, gunicorn) has STATIC_ROOT.
+            self._collect_static()
             self._create_pool()
             self._create_database()
             self.manage("migrate", "--no-input", "-v", "0")
@@ -201,10 +211,15 @@ class Stack:
         return self
 
     def stop(self) -> None:
-        """Stop gunicorn, the emulator; drop the database and the run's cache keys. Each step
-        runs even when an earlier one fails; the first failure is raised at the end."""
+        """Stop gunicorn, the emulator; drop the database and the run's cache keys; remove
+        the static files. Each step runs even when an earlier one fails; the first failure is
+        raised at the end."""
         failures: list[BaseException] = []
-        for step in (self._stop_gunicorn, self.emulator.stop, self._drop_database, self._delete_cache_keys):
+        steps = (
+            self._stop_gunicorn, self.emulator.stop, self._drop_database, self._delete_cache_keys,
+            self._remove_static_root,
+        )
+        for step in steps:
             try:
                 step()
             except Exception as exc:  # the other steps must still run
@@ -281,6 +296,17 @@ class Stack:
             self.pool_id, "demo", self.user_password,
             {"email": "demo@example.com", "email_verified": "true", "given_name": "Demo"},
         )
+
+    def _collect_static(self) -> None:
+        # Outside the repository, one directory per run: runs side by side never share one,
+        # and nothing is left behind.
+        self.static_root = Path(tempfile.mkdtemp(prefix=f"{self.run_id}_static_"))
+        self.manage("collectstatic", "--no-input", "-v", "0")
+
+    def _remove_static_root(self) -> None:
+        root, self.static_root = self.static_root, None
+        if root is not None:
+            shutil.rmtree(root)
 
     def _create_database(self) -> None:
         with psycopg.connect(f"{postgres_url()}/postgres", autocommit=True) as connection:
@@ -405,10 +431,11 @@ def main() -> None:
     if options.check:
         return
     with Stack(workers=options.workers, threads=options.threads, port=options.port, echo=sys.stdout) as stack:
-        print(f"\nExample site:     {stack.base_url}   admin: {stack.base_url}admin/ (no CSS: DEBUG is off)")
+        print(f"\nExample site:     {stack.base_url}   admin: {stack.base_url}admin/")
         print(f"gunicorn:         master {stack.master_pid}, workers {sorted(stack.worker_pids())}")
         print(f"Database:         {stack.database_url} (dropped when this stops)")
         print(f"Cache:            {stack.cache_url}")
+        print(f"Static files:     {stack.static_root} (WhiteNoise; removed when this stops)")
         print(f"Cognito emulator: {stack.emulator.endpoint_url} (pool {stack.pool_id}, app client {stack.client_id})")
         print(f"Demo user: demo / {stack.user_password}")
         print(f"Admin: admin / {stack.admin_password}")

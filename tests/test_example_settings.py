@@ -27,3 +27,34 @@ def test_cache_url_key_prefix_and_timeout_reach_django():
     out = subprocess.run([sys.executable, "-c", READER], env=env, cwd=ROOT, capture_output=True, text=True,
                          check=True)
     assert json.loads(out.stdout) == ["site-a:1:k", 7]
+
+
+STATIC_READER = """
+import json, django
+django.setup()
+from django.conf import settings
+from django.core.files.storage import storages
+print(json.dumps([settings.STATIC_ROOT, settings.MIDDLEWARE[:2], type(storages["staticfiles"]).__name__]))
+"""
+
+
+def read_static_settings(**variables: str) -> list:
+    env = {"DJANGO_SETTINGS_MODULE": "example_project.settings", "PATH": "/usr/bin:/bin", **variables}
+    out = subprocess.run([sys.executable, "-c", STATIC_READER], env=env, cwd=ROOT, capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout)
+
+
+def test_without_static_root_django_serves_static_files_as_before():
+    # make demo and the test suite: runserver serves them under DEBUG; no manifest needed.
+    root, middleware, storage = read_static_settings()
+    assert root is None
+    assert "whitenoise.middleware.WhiteNoiseMiddleware" not in middleware
+    assert storage == "StaticFilesStorage"
+
+
+def test_static_root_turns_on_whitenoise_after_the_security_middleware(tmp_path):
+    root, middleware, storage = read_static_settings(STATIC_ROOT=str(tmp_path))
+    assert root == str(tmp_path)
+    assert middleware == ["django.middleware.security.SecurityMiddleware", "whitenoise.middleware.WhiteNoiseMiddleware"]
+    assert storage == "CompressedManifestStaticFilesStorage"
