@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import FieldDoesNotExist, SuspiciousOperation
 from django.db import IntegrityError, transaction
-from django.db.models import Field
+from django.db.models import F, Field
 from django.views.decorators.debug import sensitive_variables
 
 from . import groups
@@ -58,6 +58,14 @@ FAILURE_ATTRIBUTE = "cognito_auth_failure"
 # Where the backend leaves Cognito's challenge and the app client, (AuthResult, AppClient),
 # for the login view to start that sign-in step.
 CHALLENGE_ATTRIBUTE = "cognito_auth_challenge"
+# The linking identity's columns, read in the same query that finds a linked user (see
+# ``filter_users_by_claims``): attribute name -> CognitoIdentity field. A sign-in of a
+# linked user then needs no second query to look at its link.
+LINK_ANNOTATIONS = {
+    "_cognito_auth_link_pool": "cognito_identities__user_pool_id",
+    "_cognito_auth_link_sub": "cognito_identities__sub",
+    "_cognito_auth_link_username": "cognito_identities__cognito_username",
+}
 
 
 class CognitoBackend(ModelBackend):
@@ -255,7 +263,7 @@ class CognitoBackend(ModelBackend):
         """
         linked = UserModel._default_manager.filter(
             cognito_identities__user_pool_id=app_client.user_pool_id, cognito_identities__sub=claims["sub"],
-        )
+        ).annotate(**{name: F(path) for name, path in LINK_ANNOTATIONS.items()})  # over the filter's own join
         email = claims.get("email") if _is_true(claims.get("email_verified")) else None
         email_field = UserModel.get_email_field_name()
         if not self.link_by_verified_email or not email or not _has_field(email_field) or linked.exists():
@@ -486,6 +494,8 @@ class CognitoBackend(ModelBackend):
         :returns: False (logged) when (pool, sub) is linked to another user.
         """
         cognito_username = self.cognito_username(claims)
+        if _linked_as(user, app_client.user_pool_id, claims["sub"], cognito_username):
+            return True  # the query that found the user read its link: nothing to change
         identity = self._identity(app_client.user_pool_id, claims["sub"])
         if identity is None:
             try:
@@ -529,6 +539,18 @@ def username_taken(name: str) -> bool:
     """
     normalized = unicodedata.normalize("NFKC", name) if isinstance(name, str) else name
     return UserModel._default_manager.filter(**{f"{UserModel.USERNAME_FIELD}__iexact": normalized}).exists()
+
+
+def _linked_as(user: AbstractBaseUser, user_pool_id: str, sub: str, cognito_username: str) -> bool:
+    """Whether ``user`` came from a query that joined it to the identity (pool, ``sub``)
+    and that identity already holds ``cognito_username`` (see ``LINK_ANNOTATIONS``). A user
+    found any other way (a hook of a subclass, email linking) says nothing here."""
+    pool_attribute, sub_attribute, username_attribute = LINK_ANNOTATIONS
+    return (
+        getattr(user, pool_attribute, None) == user_pool_id
+        and getattr(user, sub_attribute, None) == sub
+        and getattr(user, username_attribute, None) == cognito_username
+    )
 
 
 def _note_failure(request: HttpRequest | None, reason: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -30,7 +31,14 @@ def _derive_key(secret_key: str | bytes, purpose: str) -> bytes:
 
 
 def _fernet(purpose: str) -> MultiFernet:
-    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    # Read on every call, so a key rotation or override_settings takes effect at once.
+    return _fernet_for((settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])), purpose)
+
+
+@lru_cache(maxsize=16)
+def _fernet_for(keys: tuple[str | bytes, ...], purpose: str) -> MultiFernet:
+    # Built once per set of keys: deriving each key and building its Fernet cost more
+    # than decrypting a client secret, which every sign-in does.
     return MultiFernet([Fernet(_derive_key(key, purpose)) for key in keys])
 
 

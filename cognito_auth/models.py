@@ -35,6 +35,8 @@ CACHE_KEY_PREFIX = "cognito_auth:app_clients:v2:"
 GENERATION_KEY = "cognito_auth:app_clients:generation"
 logger = logging.getLogger("cognito_auth")
 HOST_SEPARATORS = re.compile(r"[\s,]+")
+# Where a request keeps (host, app client) once ``for_request`` has looked it up.
+REQUEST_ATTRIBUTE = "_cognito_auth_app_client"
 
 
 class SecretState(enum.Enum):
@@ -91,8 +93,21 @@ class AppClientManager(models.Manager["AppClient"]):
         return clients[0] if len(clients) == 1 else None
 
     def for_request(self, request: HttpRequest | None) -> AppClient | None:
-        """The app client that serves this request (by its host), or None if none fits."""
-        return self.for_host(request.get_host() if request is not None else None)
+        """The app client that serves this request (by its host), or None if none fits.
+
+        Looked up once per request and host: the login form, the backend and the page's
+        tags each ask, and each look-up is two cache reads (a round trip each to a shared
+        cache) and an unpickling of the list. One request is served by one app client.
+        """
+        if request is None:
+            return self.for_host(None)
+        host = request.get_host()
+        remembered = getattr(request, REQUEST_ATTRIBUTE, None)
+        if remembered is not None and remembered[0] == host:
+            return remembered[1]
+        client = self.for_host(host)
+        setattr(request, REQUEST_ATTRIBUTE, (host, client))
+        return client
 
 
 ENDPOINT_PERMISSION_CODENAME = "change_appclient_endpoint"

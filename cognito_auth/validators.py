@@ -4,6 +4,8 @@ import ipaddress
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -263,6 +265,21 @@ def endpoint_allowed(endpoint_url: str) -> bool:
     canonical ``scheme://host[:port]`` naming Cognito's own https endpoint or an allowed
     host. A stored URL not in canonical form is refused: it was never validated as such.
     """
+    allowed_hosts = app_settings.ALLOWED_ENDPOINT_HOSTS  # read on every call: override_settings holds
+    try:
+        return _endpoint_allowed(endpoint_url, tuple(allowed_hosts))
+    except TypeError:  # an entry that cannot be a cache key (check W005 names it): judged afresh
+        return _judge_endpoint(endpoint_url)
+
+
+@lru_cache(maxsize=64)
+def _endpoint_allowed(endpoint_url: str, allowed_hosts: tuple[Any, ...]) -> bool:
+    # The same URL against the same allow-list gets the same answer; judging it parses it
+    # three ways, which every Cognito call and JWKS fetch would otherwise repeat.
+    return _judge_endpoint(endpoint_url)
+
+
+def _judge_endpoint(endpoint_url: str) -> bool:
     try:
         return canonical_endpoint(endpoint_url) == endpoint_url
     except ValidationError:

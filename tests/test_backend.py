@@ -9,6 +9,7 @@ import pytest
 from botocore import UNSIGNED
 from botocore.config import Config
 from django.contrib.auth import get_user_model
+from django.test import Client
 from in_process import PASSWORD, login
 
 from cognito_auth.client import secret_hash
@@ -216,3 +217,28 @@ def test_a_name_differing_only_in_case_is_a_conflict(cognito_pool, app_client_fo
     cognito_pool.create_user("admin", PASSWORD)
     assert login("admin")[1].status_code == 200
     assert get_user_model().objects.count() == 1
+
+
+def test_a_returning_users_sign_in_makes_only_the_queries_it_needs(cognito_pool, app_client_for_pool,
+                                                                    django_assert_num_queries):
+    cognito_pool.create_user("regular", PASSWORD)
+    assert login("regular")[1].status_code == 302  # the first sign-in creates and links the user
+    browser = Client()
+    with django_assert_num_queries(0):  # the app client list comes from the cache
+        assert browser.get("/accounts/login/").status_code == 200
+    # One query of ours finds the user and reads its link (pool, sub, internal username) in
+    # one join; the other 8 are Django's login(): the new session key's check, its INSERT
+    # in a savepoint (3), last_login, the session's UPDATE in a savepoint (3).
+    with django_assert_num_queries(9) as captured:
+        response = browser.post("/accounts/login/", {"username": "regular", "password": PASSWORD})
+    assert response.status_code == 302
+    ours = [query["sql"] for query in captured.captured_queries if "cognito_auth_" in query["sql"]]
+    assert len(ours) == 1 and "JOIN" in ours[0]
+
+
+def test_a_link_holding_an_old_internal_username_is_brought_up_to_date(cognito_pool, app_client_for_pool):
+    cognito_pool.create_user("renamed", PASSWORD)
+    assert login("renamed")[1].status_code == 302
+    CognitoIdentity.objects.update(cognito_username="before-the-rename")
+    assert login("renamed")[1].status_code == 302
+    assert CognitoIdentity.objects.get().cognito_username == "renamed"

@@ -5,6 +5,7 @@ from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
+from cognito_auth import shared_cache
 from cognito_auth.encryption import UndecryptableSecret
 from cognito_auth.models import AppClient, cache_key
 
@@ -97,6 +98,23 @@ def test_a_host_can_belong_to_one_client_only(app_client_factory):
     with pytest.raises(ValidationError, match=r"shop\.example\.com is already served by shop"):
         other.full_clean()
 
+
+
+def test_a_request_looks_its_app_client_up_once_per_host(app_client_factory, rf, settings, monkeypatch):
+    settings.ALLOWED_HOSTS = ["shop.example.com", "blog.example.com"]
+    shop = app_client_factory(hosts="shop.example.com")
+    blog = app_client_factory(hosts="blog.example.com", is_default=True)
+    request = rf.get("/", HTTP_HOST="shop.example.com")
+    reads = []
+    read = shared_cache.get
+    monkeypatch.setattr(shared_cache, "get", lambda *args: reads.append(args) or read(*args))
+    assert AppClient.objects.for_request(request) == shop
+    looked_up = len(reads)
+    assert AppClient.objects.for_request(request) is AppClient.objects.for_request(request)  # form, backend, tags
+    assert len(reads) == looked_up
+    request.META["HTTP_HOST"] = "blog.example.com"  # another host is another look-up
+    assert AppClient.objects.for_request(request) == blog and len(reads) > looked_up
+    assert AppClient.objects.for_request(None) == blog
 
 def test_pool_id_must_match_region():
     client = AppClient(name="x", region="eu-west-1", user_pool_id="us-east-1_Abc", client_id="abc")
