@@ -52,7 +52,8 @@ WORKERS = 4
 # Threads per worker (gunicorn's gthread worker). A request waiting on a slow Cognito holds
 # its thread for up to COGNITO_AUTH_REQUEST_BUDGET seconds; with one request per worker
 # (sync), a fifth such request waits in gunicorn's queue before its own budget starts, and
-# the fault run saw one answer at 12.1 s. 4 x 4 threads take 16 slow requests at once.
+# the fault run saw one answer at 12.1 s. 4 x 4 threads take 16 slow requests at once
+# (with as many connections per worker as threads: Stack._threaded_options).
 THREADS = 4
 # Django's persistent connections (CONN_MAX_AGE, seconds), checked before each request's
 # first query (CONN_HEALTH_CHECKS): a connection per request costs PostgreSQL a backend
@@ -351,13 +352,15 @@ get_user_model().objects.create_superuser("admin", "admin@example.com", VALUES["
                 sys.executable, "-m", "gunicorn", "example_project.wsgi:application",
                 "--bind", f"127.0.0.1:{self.port}",
                 "--workers", str(self.workers),
-                *(["--worker-class", "gthread", "--threads", str(self.threads)] if self.threads > 1
-                  else ["--worker-class", "sync"]),
+                *(self._threaded_options() if self.threads > 1 else ["--worker-class", "sync"]),
                 # The app loads once, in the master: a broken setting fails here, not in a worker.
                 "--preload",
                 "--timeout", "30",
                 "--graceful-timeout", str(int(STOP_TIMEOUT) - 5),
                 "--log-level", "info",
+                # No proxy in front: believe no client's X-Forwarded-Proto (gunicorn believes
+                # 127.0.0.1's by default, so any loopback client could pass as HTTPS).
+                "--forwarded-allow-ips", "",
                 # Its control socket lives at one path per user: runs side by side would clash.
                 "--no-control-socket",
             ],
@@ -374,6 +377,16 @@ get_user_model().objects.create_superuser("admin", "admin@example.com", VALUES["
             )
         if not ready or not self.base_url or len(self._booted) < self.workers:
             raise RuntimeError(f"gunicorn did not start {self.workers} workers; its output:\n{self.output_tail}")
+
+    def _threaded_options(self) -> list[str]:
+        # A gthread worker accepts up to --worker-connections (1,000 by default), not up to
+        # its free threads: a worker whose threads all wait on Cognito would take requests
+        # it cannot start while other workers idle (a review saw 12 of 16 held sign-ins
+        # reach Cognito, 8 of them queued in one worker). As many connections as threads,
+        # and none kept alive idle (they count too), leave the rest in the listen queue
+        # for a worker with a free thread. A proxy in front keeps its own connections.
+        return ["--worker-class", "gthread", "--threads", str(self.threads),
+                "--worker-connections", str(self.threads), "--keep-alive", "0"]
 
     def _read_output(self) -> None:
         process = self._gunicorn

@@ -275,3 +275,20 @@ def test_first_sign_in_on_two_workers_at_once_makes_one_user_and_one_identity(gu
         ) == [(1,)]
         raced += worker_of(answers[0]) != worker_of(answers[1])
     assert raced == RACE_ROUNDS, f"only {raced} of {RACE_ATTEMPTS} rounds met on two workers"
+
+
+def test_a_forwarded_scheme_from_a_client_is_not_believed(gunicorn_stack):
+    # gunicorn believes X-Forwarded-Proto from 127.0.0.1 by default (forwarded_allow_ips):
+    # a client on loopback, with no proxy in front, could make a plain-HTTP request pass as
+    # HTTPS (HSTS sent, CSRF's Origin check against https://). The stack trusts no proxy.
+    site = browser(gunicorn_stack)
+    page = site.get("/accounts/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert token is not None
+    https_origin = gunicorn_stack.base_url.rstrip("/").replace("http://", "https://", 1)
+    forged = site.http.post(
+        site.base_url + "/accounts/login/", allow_redirects=False, timeout=30,
+        data={"csrfmiddlewaretoken": token.group(1), "username": "demo", "password": gunicorn_stack.user_password},
+        headers={"X-Forwarded-Proto": "https", "Origin": https_origin},
+    )
+    assert forged.status_code == 403  # the Origin does not match the plain-HTTP site
