@@ -29,6 +29,29 @@ def test_cache_url_key_prefix_and_timeout_reach_django():
     assert json.loads(out.stdout) == ["site-a:1:k", 7]
 
 
+DATABASE_READER = """
+import json, django
+django.setup()
+from django.db import connection
+print(json.dumps([connection.settings_dict["CONN_MAX_AGE"], connection.settings_dict["CONN_HEALTH_CHECKS"]]))
+"""
+
+
+def read_database_settings(url: str) -> list:
+    env = {"DJANGO_SETTINGS_MODULE": "example_project.settings", "PATH": "/usr/bin:/bin", "DATABASE_URL": url}
+    out = subprocess.run([sys.executable, "-c", DATABASE_READER], env=env, cwd=ROOT, capture_output=True, text=True,
+                         check=True)
+    return json.loads(out.stdout)
+
+
+def test_database_url_health_checks_are_a_boolean():
+    # django-environ hands "false" on as a string, which Django would take as true.
+    base = "postgres://u@127.0.0.1:5432/x?conn_max_age=60"
+    assert read_database_settings(f"{base}&conn_health_checks=false") == [60, False]
+    assert read_database_settings(f"{base}&conn_health_checks=true") == [60, True]
+    assert read_database_settings(base) == [60, False]
+
+
 STATIC_READER = """
 import json, django
 django.setup()
