@@ -8,8 +8,11 @@ end are judged:
 - every request answers within the documented bound (10 s), with a clear message;
 - no 5xx, except while Django cannot reach its database (the standard error page);
 - no half-created user or identity row (SQL after each fault);
-- the recovery time: from the fault's end to the first request after which every
-  request succeeds, with no restart of gunicorn.
+- the recovery time: from the fault's end to the start of the first request after which
+  every request succeeds, with no restart of gunicorn.
+
+A window is judged only once every request started in it has answered, however long the
+slowest takes (the client's own bound is 30 s).
 
 The site's app clients call the emulator through a loopback proxy (benchmarks/faultproxy.py)
 that can hold answers or drop connections. Redis is a private ``redis-server`` on its own
@@ -42,8 +45,10 @@ from psycopg import sql
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from faultproxy import FaultProxy
 from load import (
+    HTTP_TIMEOUT,
     ROOT,
     LoadStack,
+    Record,
     Results,
     Worker,
     free_port,
@@ -57,6 +62,8 @@ BOUND = 10.0  # seconds: README, "an answer within 10 seconds" (COGNITO_AUTH_REQ
 READ_TIMEOUT = 6.0  # COGNITO_AUTH_READ_TIMEOUT's default
 FAULTS = ("emulator_restart", "slow_answers", "dropped_connections", "too_many_requests", "internal_error",
           "redis_restart", "postgres_refuses")
+TABLE_HEADER = ("| fault | answers | worst request | over 10 s | errors | recovery | "
+                "users without identity / identities without user |\n|---|---|---|---|---|---|---|\n")
 # (role, action) pairs the mix calls, for the fail-next faults, and how many failures each.
 FAIL_NEXT = {("password", "InitiateAuth"): 5, ("srp", "InitiateAuth"): 3, ("srp", "RespondToAuthChallenge"): 2,
              ("reset", "ForgotPassword"): 2, ("reset", "ConfirmForgotPassword"): 1, ("pages", "InitiateAuth"): 1}
@@ -148,13 +155,19 @@ def judge_window(fault: str, results: Results, start: float, end: float, until: 
     errors = sum(1 for r in records if r.outcome not in allowed)
     details = Counter(f"{r.kind}: {r.outcome} {r.detail}" for r in records if r.outcome not in allowed)
     details.update(f"{r.kind}: {r.outcome} {r.detail}" for r in records if r.outcome in allowed - {"ok"})
-    # How long after the fault's end requests still failed: the end of the last one that
-    # did not succeed (0 when none did after the end); None when the window ends failing.
-    recovery: float | None = max((r.started + r.seconds - end for r in records if r.outcome != "ok"), default=0.0)
-    recovery = max(0.0, recovery)
-    if records and records[-1].outcome != "ok":
-        recovery = None
-    return answers, worst, over, errors, recovery, dict(details)
+    return answers, worst, over, errors, recovery_after(records, end), dict(details)
+
+
+def recovery_after(records: list[Record], end: float) -> float | None:
+    """Seconds from the fault's end to the start of the first request after which every
+    request (by start) succeeded: 0 when every request started after the end succeeded;
+    None when the window ends failing. `records` are sorted by start."""
+    failed = [index for index, record in enumerate(records) if record.outcome != "ok"]
+    if not failed or records[failed[-1]].started <= end:
+        return 0.0  # every request started after the end succeeded
+    if failed[-1] == len(records) - 1:
+        return None
+    return max(0.0, records[failed[-1] + 1].started - end)
 
 
 @contextlib.contextmanager
@@ -232,24 +245,30 @@ def run_faults(faults: tuple[str, ...] = FAULTS, *, concurrency: int = 6, fault_
             load.start()
             out.write(f"Cores: {os.cpu_count()}; gunicorn {stack.workers} workers x {stack.threads} threads; "
                       f"{concurrency} client threads; each fault {fault_seconds:.0f} s, "
-                      f"judged until {observe:.0f} s after it ends\n")
+                      f"judged until {observe:.0f} s after it ends (and until every request started by then "
+                      f"has answered)\n\n{TABLE_HEADER}")
             try:
                 for fault in faults:
                     time.sleep(settle)  # the load runs undisturbed between faults
                     start = time.time()
                     end = inject(fault, stack, proxy, private_redis, fault_seconds)
-                    time.sleep(observe)
+                    time.sleep(observe)  # the load goes on: the recovery is measured in it
+                    if not results.wait_for_requests_started_by(end + observe, 2 * HTTP_TIMEOUT):
+                        out.write(f"  {fault}: requests still unanswered after {2 * HTTP_TIMEOUT:.0f} s\n")
                     answers, worst, over, errors, recovery, details = judge_window(
                         fault, results, start, end, end + observe)
                     half = stack.sql(HALF_CREATED)[0]
                     row = Row(fault, answers, worst, over, errors, recovery, (half[0], half[1]), (half[2], half[3]),
                               details, end - start)
                     rows.append(row)
-                    out.write(f"{row.line()}\n    {details}\n")
+                    out.write(f"{row.line()}\n")
                     out.flush()
             finally:
                 stop.set()
                 load.join(60)
+            out.write("\nWhat the requests that did not succeed saw, by fault:\n")
+            for row in rows:
+                out.write(f"  {row.fault}: {row.details or 'nothing: every request succeeded'}\n")
             restarted = (stack.master_pid, stack.worker_pids()) != gunicorn
             out.write(f"gunicorn master and workers {'CHANGED' if restarted else 'unchanged (no restart)'}\n")
     finally:
@@ -275,8 +294,6 @@ def main() -> None:
         parser.error(f"unknown faults {sorted(unknown)}; choose from {', '.join(FAULTS)}")
     if reason := unreachable("PostgreSQL"):
         sys.exit(f"The faults run on PostgreSQL: {reason}")
-    sys.stdout.write("| fault | answers | worst request | over 10 s | errors | recovery | "
-                     "users without identity / identities without user |\n|---|---|---|---|---|---|---|\n")
     rows = run_faults(tuple(options.faults) or FAULTS, concurrency=options.concurrency,
                       fault_seconds=options.fault_seconds, observe=options.observe,
                       echo=sys.stderr if options.verbose else None)

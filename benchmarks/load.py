@@ -221,11 +221,25 @@ class Record:
 @dataclass
 class Results:
     records: list[Record] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.Condition = field(default_factory=threading.Condition)
+    # Start (seconds since the epoch) of each request under way, by the thread making it.
+    in_flight: dict[int, float] = field(default_factory=dict)
+
+    def begin(self, started: float) -> None:
+        with self.lock:
+            self.in_flight[threading.get_ident()] = started
 
     def add(self, record: Record) -> None:
         with self.lock:
             self.records.append(record)
+            self.in_flight.pop(threading.get_ident(), None)
+            self.lock.notify_all()
+
+    def wait_for_requests_started_by(self, moment: float, limit: float) -> bool:
+        """Wait (at most `limit` seconds) until every request started by `moment` (seconds
+        since the epoch) has its record: a window judged earlier would miss the slowest."""
+        with self.lock:
+            return self.lock.wait_for(lambda: all(started > moment for started in self.in_flight.values()), limit)
 
     def of(self, kind: str) -> list[Record]:
         return [r for r in self.records if r.kind == kind]
@@ -352,6 +366,7 @@ class Worker:
 
     def run(self, kind: str) -> None:
         started = time.time()
+        self.results.begin(started)
         clock = time.perf_counter()
         self.longest = 0.0
         try:
