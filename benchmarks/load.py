@@ -2,21 +2,24 @@
 emulator, driven by a bounded concurrent client (issue 12 §2).
 
 Run with ``make load`` (or ``.venv/bin/python benchmarks/load.py --seconds 20``). Three
-phases, each bounded in time (``--seconds``) and in count (``--max-requests``), on loopback
-only, each stopping by itself:
+kinds of phase, each bounded in time (``--seconds``) and in count (``--max-requests``), on
+loopback only, each stopping by itself:
 
 1. *sign-in*: ``--concurrency`` threads sign in with a password as fast as they can (the
    login page's GET, then its POST), each time as a fresh browser;
 2. *raw*: the same threads call boto3's InitiateAuth (USER_PASSWORD_AUTH with SECRET_HASH)
-   on the same app client of the same emulator: the floor the site is compared with;
+   on the same app client of the same emulator: the floor the site is compared with.
+   Phases 1 and 2 run once per ``--answer-times`` entry: the emulator holds each answer
+   that long (``set_answer_time``), standing in for Cognito's own latency, which an
+   emulator on loopback lacks; each pair also reports the CPU every process spent;
 3. *mix*: password sign-ins, SRP sign-ins on a second app client, signed-in page views on
    a third whose tokens live ``--token-validity`` seconds (so renewals fall due), password
    resets (the code read from the emulator's outbox) and ``/api/me/`` with bearer tokens.
 
 The Cognito calls per sign-in and per page view come from the emulator's call log: each
 kind has an app client of its own (chosen by the request's host), so the log tells them
-apart. Why threads and requests rather than locust: the site under test is four sync
-workers, a few dozen concurrent clients saturate it, and plain threads need no gevent
+apart. Why threads and requests rather than locust: the site under test is 4 gunicorn
+workers on 2 cores, a few dozen concurrent clients saturate it, and plain threads need no gevent
 monkey-patching of boto3 and psycopg, no extra dependency, and stop at a deadline exactly.
 """
 
@@ -522,11 +525,11 @@ def calls_by_client(stack: LoadStack) -> dict[str, list[dict[str, Any]]]:
 
 class CpuMeter:
     """CPU seconds (user + system) each part of the run spends, read from /proc by psutil:
-    the site (gunicorn's master and workers), the emulator, this run's PostgreSQL backends
+    the site (gunicorn: its master and workers), the emulator, this run's PostgreSQL backends
     (their process titles name its database), the Redis server and this load process.
     Redis is the machine's, shared with whatever else runs: an upper bound."""
 
-    PARTS = ("site", "emulator", "postgres", "redis", "load")
+    PARTS = ("gunicorn", "emulator", "postgres", "redis", "load")
 
     def __init__(self, stack: LoadStack) -> None:
         self.stack = stack
@@ -534,8 +537,8 @@ class CpuMeter:
     def processes(self) -> dict[int, str]:
         parts: dict[int, str] = {os.getpid(): "load"}
         if self.stack.master_pid:
-            parts[self.stack.master_pid] = "site"
-        parts.update(dict.fromkeys(self.stack.worker_pids(), "site"))
+            parts[self.stack.master_pid] = "gunicorn"
+        parts.update(dict.fromkeys(self.stack.worker_pids(), "gunicorn"))
         if self.stack.emulator.pid:
             parts[self.stack.emulator.pid] = "emulator"
         for process in psutil.process_iter(["name", "cmdline"]):
@@ -627,10 +630,10 @@ def sign_in_pair(stack: LoadStack, workers: list[Worker], answer_time: float, se
     print_table(f"Phases 1 and 2, {title}: the site (login page GET + POST), then raw boto3 InitiateAuth",
                 {"sign_in_password": site_row, "raw_initiate_auth": raw_row}, out)
     out.write(f"  site / raw sign-in throughput: {pair['ratio_to_raw']:.2f} (target >= 0.8)\n")
-    out.write("  CPU ms per sign-in   " + "".join(f"{part:>10}" for part in CpuMeter.PARTS) + "\n")
-    for name in ("site", "raw"):
+    out.write("  CPU ms per sign-in, by process " + "".join(f"{part:>10}" for part in CpuMeter.PARTS) + "\n")
+    for name, label in (("site", "through the site"), ("raw", "raw boto3 call")):
         spent = pair[f"{name}_cpu_ms"]
-        out.write(f"    {name:<19}" + "".join(f"{spent[part]:>10.2f}" for part in CpuMeter.PARTS)
+        out.write(f"    {label:<28}" + "".join(f"{spent[part]:>10.2f}" for part in CpuMeter.PARTS)
                   + f"   total {sum(spent.values()):.2f}\n")
     return pair
 
@@ -679,8 +682,9 @@ def run_load(*, concurrency: int, seconds: float, max_requests: int, token_valid
         out.write("\nCognito calls (emulator's log):\n")
         for name, value in figures.items():
             out.write(f"  {name:<40}{value:.2f}\n" if isinstance(value, float) else f"  {name:<40}{value}\n")
-        # Due once a quarter of the lifetime is left (sessions.renew_before), once per window.
-        out.write(f"  {'renewals one session may need':<40}{took / (token_validity * 0.75) + 1:.2f}\n")
+        # A renewal is due once a quarter of the token's lifetime is left (sessions.renew_before):
+        # the most one session can need in the phase, against renewals_per_session above.
+        out.write(f"  {'most renewals one session could need':<40}{took / (token_validity * 0.75) + 1:.2f}\n")
         out.write(f"\nErrors: {report['errors']} (target 0)\n")
     return report
 
