@@ -19,6 +19,7 @@ import argparse
 import io
 import ipaddress
 import json
+import os
 import signal
 import sys
 import threading
@@ -28,7 +29,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import IO, TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from moto.cognitoidp.models import CognitoIdpUser, UserStatus
 from moto.moto_server.werkzeug_app import (
@@ -1286,10 +1287,18 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def _shut_down_at_end_of(stream: IO[bytes], server: BaseWSGIServer) -> None:
+def _shut_down_at_end_of(fd: int, server: BaseWSGIServer) -> None:
     # A parent that dies, even by SIGKILL, closes its end of the pipe: the read returns
     # and the emulator stops instead of outliving the test run that started it.
-    stream.read()
+    # os.read on the descriptor, not sys.stdin.buffer: this daemon thread may still be
+    # blocked here when the interpreter exits (SIGTERM, Ctrl-C), and a thread holding the
+    # buffered reader's lock then makes finalization abort ("Fatal Python error:
+    # _enter_buffered_busy"). A raw read holds no Python lock.
+    try:
+        while os.read(fd, 65536):
+            pass
+    except OSError:
+        pass  # an unreadable stdin is as good as a closed one
     server.shutdown()
 
 
@@ -1313,7 +1322,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     if args.exit_when_stdin_closes:
-        watch = threading.Thread(target=_shut_down_at_end_of, args=(sys.stdin.buffer, server), daemon=True)
+        watch = threading.Thread(target=_shut_down_at_end_of, args=(sys.stdin.fileno(), server), daemon=True)
         watch.start()
     # The one line a parent process waits for: the socket is bound and listening by now.
     print(f"{LISTENING_PREFIX} http://{_url_host(args.host)}:{server.port}", flush=True)
