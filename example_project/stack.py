@@ -46,6 +46,7 @@ import redis
 from psycopg import sql
 
 from cognito_auth.testing.process import EmulatorProcess
+from example_project.demo import address_is_free
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 WORKERS = 4
@@ -441,6 +442,13 @@ def main() -> None:
         sys.exit("The service stack needs PostgreSQL and Redis:\n  " + "\n  ".join(missing))
     if options.check:
         return
+    # Before anything starts: gunicorn would only give up on a taken port after seconds of
+    # retries, once the emulator, database and migrations were all made for nothing.
+    if options.port and not address_is_free(f"127.0.0.1:{options.port}"):
+        sys.exit(
+            f"127.0.0.1:{options.port} is in use (another `make stack` or `make demo`?): stop that server, "
+            "or choose another port with --port."
+        )
     with Stack(workers=options.workers, threads=options.threads, port=options.port, echo=sys.stdout) as stack:
         print(f"\nExample site:     {stack.base_url}   admin: {stack.base_url}admin/")
         print(f"gunicorn:         master {stack.master_pid}, workers {sorted(stack.worker_pids())}")

@@ -1,15 +1,18 @@
 """A stack whose gunicorn cannot start says so as soon as gunicorn gives up.
 
 gunicorn retries a taken port for about five seconds, then exits with "Can't connect".
-`Stack.start` must report that then, with gunicorn's output, not wait out START_TIMEOUT.
+`Stack.start` must report that then, with gunicorn's output, not wait out START_TIMEOUT;
+``python -m example_project.stack`` refuses a taken port before it starts anything.
 """
 
 from __future__ import annotations
 
 import socket
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +20,7 @@ from example_project import stack as stack_module
 from example_project.stack import Stack
 
 pytestmark = pytest.mark.stack
+ROOT = Path(__file__).resolve().parents[2]
 # A bound on a start that fails, never expected to pass: START_TIMEOUT is raised far above
 # it below, so a start that misses gunicorn's exit shows as still waiting here.
 START_BOUND = 300
@@ -82,3 +86,14 @@ def test_the_end_of_gunicorns_output_ends_the_wait(postgres_server, redis_server
     assert "Can't connect" in str(error)
     assert stack.master_pid is None  # start() stopped what it had started
 
+
+def test_the_command_refuses_a_taken_port(taken_port):
+    # Only the port check runs: it comes before anything is started.
+    done = subprocess.run(
+        [sys.executable, "-m", "example_project.stack", "--port", str(taken_port)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )
+
+    assert done.returncode == 1
+    assert f"127.0.0.1:{taken_port} is in use" in done.stderr
+    assert "Example site" not in done.stdout
