@@ -115,6 +115,10 @@ ADMIN_CALLS_NAMING_A_USER = frozenset(
 SENSITIVE_KEY_PARTS = ("password", "secret", "hash", "token", "code", "session", "signature", "srp", "claim")
 
 
+class _RefusedControl(ValueError):
+    """A control request the emulator will not carry out: answered 400 with the reason."""
+
+
 @dataclass
 class _Call:
     """One Cognito API call: its action, its parsed JSON body, and the WSGI environ."""
@@ -265,13 +269,17 @@ class StrictCognitoMiddleware:
             ("POST", "fail-next"): lambda: self._fail_next_answer(request),
             ("POST", "answer-late"): lambda: self._answer_late_answer(request),
             ("POST", "release-late"): self._release_late_answer,
+            ("GET", "answer-time"): lambda: {"seconds": self._answer_time},
             ("POST", "answer-time"): lambda: self._answer_time_answer(request),
             ("POST", "expire-sessions"): lambda: self._expire_sessions_answer(request),
         }
         endpoint = request.path.removeprefix(CONTROL_PREFIX)
         handler = routes.get((request.method, endpoint))
         if handler is not None:
-            return _plain_json(handler())
+            try:
+                return _plain_json(handler())
+            except _RefusedControl as refused:
+                return _plain_json({"ok": False, "error": str(refused)}, status=400)
         if any(endpoint == name for _, name in routes):
             return _plain_json({"error": f"{request.method} not allowed here"}, status=405)
         return _plain_json({"error": f"no control endpoint {request.path}"}, status=404)
@@ -326,6 +334,9 @@ class StrictCognitoMiddleware:
 
         :raises ValueError: `seconds` outside 0 to ANSWER_TIME_LIMIT, or not a number.
         """
+        # float(True) is 1.0: a JSON true must not pass for one second.
+        if isinstance(seconds, bool):
+            raise ValueError("answer time must be a number of seconds, not true or false")
         seconds = float(seconds)
         if not 0.0 <= seconds <= ANSWER_TIME_LIMIT:  # also refuses NaN
             raise ValueError(f"answer time must be 0 to {ANSWER_TIME_LIMIT:g} seconds")
@@ -333,11 +344,15 @@ class StrictCognitoMiddleware:
             self._answer_time = seconds
 
     def _answer_time_answer(self, request: Request) -> dict[str, Any]:
-        wanted = _json_object(request.get_data()) or {}
+        # No default: a body that names no time (or is no JSON object) is a mistake, and
+        # taking it as 0 would silently turn the benchmark's latency off.
+        wanted = _json_object(request.get_data())
+        if wanted is None or "seconds" not in wanted:
+            raise _RefusedControl('the body must be a JSON object with "seconds"')
         try:
-            self.set_answer_time(wanted.get("seconds", 0.0))
+            self.set_answer_time(wanted["seconds"])
         except (TypeError, ValueError) as exc:
-            return {"ok": False, "error": str(exc)}
+            raise _RefusedControl(str(exc)) from exc
         return {"ok": True, "seconds": self._answer_time}
 
     def _takes_late_answer(self, call: _Call) -> bool:

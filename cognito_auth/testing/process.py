@@ -21,6 +21,7 @@ import os
 import subprocess
 import sys
 import threading
+import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -142,13 +143,15 @@ class EmulatorClient:
         """Hold every Cognito answer `seconds` (0 to 5) after its work: the network round
         trip and service time of a real Cognito, for benchmarks. 0 turns it off.
 
-        :raises ValueError: the emulator refused the value.
+        :raises ValueError: the emulator refused the value (out of range, not a number).
         """
-        answer = self._control("POST", "answer-time", {"seconds": seconds})
-        if not answer.get("ok"):
-            raise ValueError(answer.get("error", "refused"))
+        self._control("POST", "answer-time", {"seconds": seconds})
 
     def _control(self, method: str, endpoint: str, body: Any = None) -> Any:
+        """The endpoint's JSON answer.
+
+        :raises ValueError: the emulator refused the request (400), with its reason.
+        """
         url = f"{self.endpoint_url}/_emulator/{endpoint}"
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"not an emulator URL: {url}")
@@ -157,8 +160,15 @@ class EmulatorClient:
         request = urllib.request.Request(  # noqa: S310
             url, method=method, data=data if method == "POST" else None
         )
-        with _DIRECT_OPENER.open(request, timeout=CONTROL_TIMEOUT) as response:
-            return json.load(response)
+        try:
+            with _DIRECT_OPENER.open(request, timeout=CONTROL_TIMEOUT) as response:
+                return json.load(response)
+        except urllib.error.HTTPError as error:
+            with error:
+                if error.code != 400:
+                    raise
+                reason = json.load(error).get("error") or "refused"
+            raise ValueError(reason) from None
 
     # Set-up -------------------------------------------------------------------------------
 
