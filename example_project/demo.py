@@ -58,10 +58,14 @@ def configure_environment(emulator_url: str) -> None:
     ENV_FILE.chmod(0o600)  # it holds the demo's SECRET_KEY
 
 
-def address_is_free() -> bool:
-    """Whether runserver can listen on ADDRESS (another demo may still hold it)."""
-    host, port = ADDRESS.rsplit(":", 1)
+def address_is_free(address: str = ADDRESS) -> bool:
+    """Whether a server can listen on `address` ("host:port"; another demo or stack may
+    still hold it). `make stack` asks too."""
+    host, port = address.rsplit(":", 1)
     with socket.socket() as probe:
+        # As gunicorn and runserver bind: a listener holding the port still refuses it, but
+        # the closed connections a server stopped a moment ago left in TIME_WAIT do not.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, int(port)))
         except OSError:

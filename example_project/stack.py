@@ -46,6 +46,7 @@ import redis
 from psycopg import sql
 
 from cognito_auth.testing.process import EmulatorProcess
+from example_project.demo import address_is_free
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 WORKERS = 4
@@ -148,6 +149,7 @@ class Stack:
         self._reader: threading.Thread | None = None
         self._output: collections.deque[str] = collections.deque(maxlen=400)
         self._booted: list[int] = []
+        self._output_ended = False
         self._changed = threading.Condition()
 
     # Addresses -----------------------------------------------------------------------------
@@ -346,32 +348,39 @@ get_user_model().objects.create_superuser("admin", "admin@example.com", VALUES["
             endpoint_url=self.emulator.endpoint_url, admin_password=self.admin_password,
         )
 
+    def _gunicorn_command(self) -> list[str]:
+        """gunicorn serving the example project on this run's port (tests stand in for it)."""
+        return [
+            sys.executable, "-m", "gunicorn", "example_project.wsgi:application",
+            "--bind", f"127.0.0.1:{self.port}",
+            "--workers", str(self.workers),
+            *(self._threaded_options() if self.threads > 1 else ["--worker-class", "sync"]),
+            # The app loads once, in the master: a broken setting fails here, not in a worker.
+            "--preload",
+            "--timeout", "30",
+            "--graceful-timeout", str(int(STOP_TIMEOUT) - 5),
+            "--log-level", "info",
+            # No proxy in front: believe no client's X-Forwarded-Proto (gunicorn believes
+            # 127.0.0.1's by default, so any loopback client could pass as HTTPS).
+            "--forwarded-allow-ips", "",
+            # Its control socket lives at one path per user: runs side by side would clash.
+            "--no-control-socket",
+        ]
+
     def _start_gunicorn(self) -> None:
+        self._output_ended = False
         self._gunicorn = subprocess.Popen(  # noqa: S603 - our own interpreter and gunicorn, no shell
-            [
-                sys.executable, "-m", "gunicorn", "example_project.wsgi:application",
-                "--bind", f"127.0.0.1:{self.port}",
-                "--workers", str(self.workers),
-                *(self._threaded_options() if self.threads > 1 else ["--worker-class", "sync"]),
-                # The app loads once, in the master: a broken setting fails here, not in a worker.
-                "--preload",
-                "--timeout", "30",
-                "--graceful-timeout", str(int(STOP_TIMEOUT) - 5),
-                "--log-level", "info",
-                # No proxy in front: believe no client's X-Forwarded-Proto (gunicorn believes
-                # 127.0.0.1's by default, so any loopback client could pass as HTTPS).
-                "--forwarded-allow-ips", "",
-                # Its control socket lives at one path per user: runs side by side would clash.
-                "--no-control-socket",
-            ],
+            self._gunicorn_command(),
             cwd=BASE_DIR, env=self.environment(), stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8", errors="replace",
         )
         self._reader = threading.Thread(target=self._read_output, name="gunicorn-output", daemon=True)
         self._reader.start()
         with self._changed:
+            # Woken by the end of the output, not only by poll(): the output can end a moment
+            # before the exit shows, and then no later notify would come.
             ready = self._changed.wait_for(
-                lambda: self._gunicorn is None or self._gunicorn.poll() is not None
+                lambda: self._gunicorn is None or self._output_ended or self._gunicorn.poll() is not None
                 or (self.base_url and len(self._booted) >= self.workers),
                 START_TIMEOUT,
             )
@@ -404,7 +413,10 @@ get_user_model().objects.create_superuser("admin", "admin@example.com", VALUES["
                 self._echo.write(line)
                 self._echo.flush()
         with self._changed:
-            self._changed.notify_all()  # the output ended: start() must not wait on
+            # Every process holding the pipe has closed it: gunicorn is gone or going, so
+            # start() must not wait on, whether or not poll() sees the exit yet.
+            self._output_ended = True
+            self._changed.notify_all()
 
     def _stop_gunicorn(self) -> None:
         process, self._gunicorn = self._gunicorn, None
@@ -443,6 +455,13 @@ def main() -> None:
         sys.exit("The service stack needs PostgreSQL and Redis:\n  " + "\n  ".join(missing))
     if options.check:
         return
+    # Before anything starts: gunicorn would only give up on a taken port after seconds of
+    # retries, once the emulator, database and migrations were all made for nothing.
+    if options.port and not address_is_free(f"127.0.0.1:{options.port}"):
+        sys.exit(
+            f"127.0.0.1:{options.port} is in use (another `make stack` or `make demo`?): stop that server, "
+            "or choose another port with --port."
+        )
     with Stack(workers=options.workers, threads=options.threads, port=options.port, echo=sys.stdout) as stack:
         print(f"\nExample site:     {stack.base_url}   admin: {stack.base_url}admin/")
         print(f"gunicorn:         master {stack.master_pid}, workers {sorted(stack.worker_pids())}")

@@ -19,6 +19,7 @@ import argparse
 import io
 import ipaddress
 import json
+import os
 import signal
 import sys
 import threading
@@ -28,7 +29,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import IO, TYPE_CHECKING, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from moto.cognitoidp.models import CognitoIdpUser, UserStatus
 from moto.moto_server.werkzeug_app import (
@@ -112,6 +113,10 @@ ADMIN_CALLS_NAMING_A_USER = frozenset(
 )
 # Request keys whose values must never appear in an error message.
 SENSITIVE_KEY_PARTS = ("password", "secret", "hash", "token", "code", "session", "signature", "srp", "claim")
+
+
+class _RefusedControl(ValueError):
+    """A control request the emulator will not carry out: answered 400 with the reason."""
 
 
 @dataclass
@@ -264,13 +269,17 @@ class StrictCognitoMiddleware:
             ("POST", "fail-next"): lambda: self._fail_next_answer(request),
             ("POST", "answer-late"): lambda: self._answer_late_answer(request),
             ("POST", "release-late"): self._release_late_answer,
+            ("GET", "answer-time"): lambda: {"seconds": self._answer_time},
             ("POST", "answer-time"): lambda: self._answer_time_answer(request),
             ("POST", "expire-sessions"): lambda: self._expire_sessions_answer(request),
         }
         endpoint = request.path.removeprefix(CONTROL_PREFIX)
         handler = routes.get((request.method, endpoint))
         if handler is not None:
-            return _plain_json(handler())
+            try:
+                return _plain_json(handler())
+            except _RefusedControl as refused:
+                return _plain_json({"ok": False, "error": str(refused)}, status=400)
         if any(endpoint == name for _, name in routes):
             return _plain_json({"error": f"{request.method} not allowed here"}, status=405)
         return _plain_json({"error": f"no control endpoint {request.path}"}, status=404)
@@ -325,6 +334,9 @@ class StrictCognitoMiddleware:
 
         :raises ValueError: `seconds` outside 0 to ANSWER_TIME_LIMIT, or not a number.
         """
+        # float(True) is 1.0: a JSON true must not pass for one second.
+        if isinstance(seconds, bool):
+            raise ValueError("answer time must be a number of seconds, not true or false")
         seconds = float(seconds)
         if not 0.0 <= seconds <= ANSWER_TIME_LIMIT:  # also refuses NaN
             raise ValueError(f"answer time must be 0 to {ANSWER_TIME_LIMIT:g} seconds")
@@ -332,11 +344,15 @@ class StrictCognitoMiddleware:
             self._answer_time = seconds
 
     def _answer_time_answer(self, request: Request) -> dict[str, Any]:
-        wanted = _json_object(request.get_data()) or {}
+        # No default: a body that names no time (or is no JSON object) is a mistake, and
+        # taking it as 0 would silently turn the benchmark's latency off.
+        wanted = _json_object(request.get_data())
+        if wanted is None or "seconds" not in wanted:
+            raise _RefusedControl('the body must be a JSON object with "seconds"')
         try:
-            self.set_answer_time(wanted.get("seconds", 0.0))
+            self.set_answer_time(wanted["seconds"])
         except (TypeError, ValueError) as exc:
-            return {"ok": False, "error": str(exc)}
+            raise _RefusedControl(str(exc)) from exc
         return {"ok": True, "seconds": self._answer_time}
 
     def _takes_late_answer(self, call: _Call) -> bool:
@@ -1286,10 +1302,18 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def _shut_down_at_end_of(stream: IO[bytes], server: BaseWSGIServer) -> None:
+def _shut_down_at_end_of(fd: int, server: BaseWSGIServer) -> None:
     # A parent that dies, even by SIGKILL, closes its end of the pipe: the read returns
     # and the emulator stops instead of outliving the test run that started it.
-    stream.read()
+    # os.read on the descriptor, not sys.stdin.buffer: this daemon thread may still be
+    # blocked here when the interpreter exits (SIGTERM, Ctrl-C), and a thread holding the
+    # buffered reader's lock then makes finalization abort ("Fatal Python error:
+    # _enter_buffered_busy"). A raw read holds no Python lock.
+    try:
+        while os.read(fd, 65536):
+            pass
+    except OSError:
+        pass  # an unreadable stdin is as good as a closed one
     server.shutdown()
 
 
@@ -1313,7 +1337,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     if args.exit_when_stdin_closes:
-        watch = threading.Thread(target=_shut_down_at_end_of, args=(sys.stdin.buffer, server), daemon=True)
+        watch = threading.Thread(target=_shut_down_at_end_of, args=(sys.stdin.fileno(), server), daemon=True)
         watch.start()
     # The one line a parent process waits for: the socket is bound and listening by now.
     print(f"{LISTENING_PREFIX} http://{_url_host(args.host)}:{server.port}", flush=True)

@@ -21,6 +21,7 @@ import os
 import subprocess
 import sys
 import threading
+import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -38,6 +39,8 @@ LISTENING_PREFIX = "COGNITO EMULATOR LISTENING "
 DUMMY_CREDENTIAL = "testing"
 DEFAULT_APP_CLIENT_FLOWS = ("ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH")
 CONTROL_TIMEOUT = 10.0
+# Seconds the emulator may take to shut down once its stdin closes (its server checks for
+# shutdown every half second), then again after SIGTERM, before it is killed.
 STOP_TIMEOUT = 10.0
 OUTPUT_TAIL_LINES = 200
 # What SetUserPoolMfaConfig needs for each factor; the emulator sends nothing anywhere.
@@ -140,13 +143,15 @@ class EmulatorClient:
         """Hold every Cognito answer `seconds` (0 to 5) after its work: the network round
         trip and service time of a real Cognito, for benchmarks. 0 turns it off.
 
-        :raises ValueError: the emulator refused the value.
+        :raises ValueError: the emulator refused the value (out of range, not a number).
         """
-        answer = self._control("POST", "answer-time", {"seconds": seconds})
-        if not answer.get("ok"):
-            raise ValueError(answer.get("error", "refused"))
+        self._control("POST", "answer-time", {"seconds": seconds})
 
     def _control(self, method: str, endpoint: str, body: Any = None) -> Any:
+        """The endpoint's JSON answer.
+
+        :raises ValueError: the emulator refused the request (400), with its reason.
+        """
         url = f"{self.endpoint_url}/_emulator/{endpoint}"
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"not an emulator URL: {url}")
@@ -155,8 +160,15 @@ class EmulatorClient:
         request = urllib.request.Request(  # noqa: S310
             url, method=method, data=data if method == "POST" else None
         )
-        with _DIRECT_OPENER.open(request, timeout=CONTROL_TIMEOUT) as response:
-            return json.load(response)
+        try:
+            with _DIRECT_OPENER.open(request, timeout=CONTROL_TIMEOUT) as response:
+                return json.load(response)
+        except urllib.error.HTTPError as error:
+            with error:
+                if error.code != 400:
+                    raise
+                reason = json.load(error).get("error") or "refused"
+            raise ValueError(reason) from None
 
     # Set-up -------------------------------------------------------------------------------
 
@@ -466,6 +478,7 @@ class EmulatorProcess(EmulatorClient):
         self.startup_timeout = startup_timeout
         self._echo = echo
         self._process: subprocess.Popen[str] | None = None
+        self._returncode: int | None = None
         self._reader: threading.Thread | None = None
         self._listening = threading.Event()
         self._output: collections.deque[str] = collections.deque(maxlen=OUTPUT_TAIL_LINES)
@@ -482,6 +495,12 @@ class EmulatorProcess(EmulatorClient):
         """The last lines the emulator printed, for diagnosing a failure."""
         with self._output_added:
             return "".join(self._output)
+
+    @property
+    def returncode(self) -> int | None:
+        """How the last run ended, once stop() has waited for it (0: a clean exit); None
+        before the first stop and while the emulator runs."""
+        return self._returncode
 
     @property
     def pid(self) -> int | None:
@@ -507,10 +526,11 @@ class EmulatorProcess(EmulatorClient):
         if self._process is not None:
             raise RuntimeError("the Cognito emulator is already running")
         self._listening.clear()
+        self._returncode = None
         self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
             self._command(),
-            # Never written to: it closes when this process ends, however it ends, and
-            # then the emulator stops too (--exit-when-stdin-closes).
+            # Never written to: it closes at stop(), or when this process ends however it
+            # ends, and then the emulator stops too (--exit-when-stdin-closes).
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -530,19 +550,26 @@ class EmulatorProcess(EmulatorClient):
         return self
 
     def stop(self) -> None:
-        """Terminate the emulator and wait for it; a no-op when it is not running."""
+        """Stop the emulator and wait for it; a no-op when it is not running.
+
+        Closing its stdin lets it shut its server down and exit by itself
+        (--exit-when-stdin-closes); SIGTERM, then SIGKILL, only if it does not in time.
+        """
         process, self._process = self._process, None
         if process is None:
             return
-        if process.poll() is None:
+        if process.stdin is not None:
+            process.stdin.close()
+        try:
+            process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
             process.terminate()
             try:
                 process.wait(timeout=STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-        if process.stdin is not None:
-            process.stdin.close()
+        self._returncode = process.returncode
         if self._reader is not None:
             self._reader.join(timeout=STOP_TIMEOUT)  # its output ends with the process
         self._endpoint_url = ""

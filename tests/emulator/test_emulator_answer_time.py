@@ -6,8 +6,11 @@ shared emulator must stay fast.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+import urllib.error
+import urllib.request
 
 import boto3
 import pytest
@@ -51,7 +54,55 @@ def test_the_work_is_done_before_the_answer_is_held(emulator):
     assert [c["outcome"] for c in emulator.calls() if c["action"] == "InitiateAuth"] == ["ok"]
 
 
-@pytest.mark.parametrize("seconds", [-0.1, 5.1, float("nan"), "soon"])
+@pytest.mark.parametrize("seconds", [-0.1, 5.1, float("nan"), "soon", True, False])
 def test_an_answer_time_out_of_range_is_refused(emulator, seconds):
-    with pytest.raises(ValueError, match=r"0 to 5 seconds|could not convert"):
+    with pytest.raises(ValueError, match=r"0 to 5 seconds|could not convert|a number"):
         emulator.set_answer_time(seconds)
+
+
+def post(emulator: EmulatorProcess, body: bytes | None) -> tuple[int, dict]:
+    """POST /_emulator/answer-time with this very body (None: GET it): its status and answer."""
+    request = urllib.request.Request(
+        f"{emulator.endpoint_url}/_emulator/answer-time", data=body, method="GET" if body is None else "POST"
+    )
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback, never a proxy
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, json.load(error)
+
+
+def test_an_answer_time_is_set_and_read_over_http(emulator):
+    assert post(emulator, None) == (200, {"seconds": 0.0})
+    assert post(emulator, b'{"seconds": 0.25}') == (200, {"ok": True, "seconds": 0.25})
+    assert post(emulator, None) == (200, {"seconds": 0.25})
+    assert post(emulator, b'{"seconds": 0}') == (200, {"ok": True, "seconds": 0.0})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b'{"seconds": 9}', id="out-of-range"),
+        pytest.param(b'{"seconds": "soon"}', id="not-a-number"),
+        pytest.param(b'{"seconds": true}', id="true"),
+        pytest.param(b'{"seconds": false}', id="false"),
+        pytest.param(b'{"seconds": null}', id="null"),
+        pytest.param(b"{}", id="no-seconds"),
+        pytest.param(b'{"second": 1}', id="misspelt"),
+        pytest.param(b"[1]", id="a-list"),
+        pytest.param(b"1", id="a-number"),
+        pytest.param(b"", id="empty"),
+        pytest.param(b"seconds=1", id="not-json"),
+    ],
+)
+def test_a_refused_answer_time_is_a_400_that_changes_nothing(emulator, body):
+    assert post(emulator, b'{"seconds": 0.25}')[0] == 200
+
+    status, answer = post(emulator, body)
+
+    assert status == 400
+    assert answer["ok"] is False and answer["error"]
+    # Still the time set before: a refused request never turns it off.
+    assert post(emulator, None) == (200, {"seconds": 0.25})
