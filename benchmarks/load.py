@@ -30,6 +30,7 @@ import base64
 import hashlib
 import hmac
 import json
+import math
 import os
 import re
 import socket
@@ -527,7 +528,9 @@ class CpuMeter:
     """CPU seconds (user + system) each part of the run spends, read from /proc by psutil:
     the site (gunicorn: its master and workers), the emulator, this run's PostgreSQL backends
     (their process titles name its database), the Redis server and this load process.
-    Redis is the machine's, shared with whatever else runs: an upper bound."""
+    Redis is the machine's, shared with whatever else runs: an upper bound. A process that
+    ends between two readings takes its time with it: with CONN_MAX_AGE 0 every PostgreSQL
+    backend lives for one request, so that column is not measured (NaN, printed "n/a")."""
 
     PARTS = ("gunicorn", "emulator", "postgres", "redis", "load")
 
@@ -611,6 +614,8 @@ def sign_in_pair(stack: LoadStack, workers: list[Worker], answer_time: float, se
         before = meter.read()
         site, site_took = site_sign_ins(stack, workers, seconds, max_requests)
         site_cpu = CpuMeter.spent(before, meter.read())
+        if not stack.conn_max_age:
+            site_cpu["postgres"] = float("nan")
         site_calls = calls_by_client(stack)["password"]
         before = meter.read()
         raw, raw_took = raw_sign_ins(stack, len(workers), seconds, max_requests)
@@ -633,8 +638,9 @@ def sign_in_pair(stack: LoadStack, workers: list[Worker], answer_time: float, se
     out.write("  CPU ms per sign-in, by process " + "".join(f"{part:>10}" for part in CpuMeter.PARTS) + "\n")
     for name, label in (("site", "through the site"), ("raw", "raw boto3 call")):
         spent = pair[f"{name}_cpu_ms"]
-        out.write(f"    {label:<28}" + "".join(f"{spent[part]:>10.2f}" for part in CpuMeter.PARTS)
-                  + f"   total {sum(spent.values()):.2f}\n")
+        cells = (f"{'n/a':>10}" if math.isnan(spent[part]) else f"{spent[part]:>10.2f}" for part in CpuMeter.PARTS)
+        total = sum(value for value in spent.values() if not math.isnan(value))
+        out.write(f"    {label:<28}{''.join(cells)}   total {total:.2f}\n")
     return pair
 
 
