@@ -76,23 +76,11 @@ TEMPLATES = [
 
 def database_from_url(url: str) -> dict:
     """``DATABASE_URL`` as Django reads it. django-environ hands ``?conn_health_checks=false``
-    on as the string "false", which is true to Django: read it as the boolean it names.
-
-    :raises ValueError: a value env.bool does not know (true/false, 1/0, yes/no, on/off).
-    """
+    on as the string "false", which is true to Django: read it as the boolean it names."""
     config = environ.Env.db_url_config(url)
     if isinstance(config.get("CONN_HEALTH_CHECKS"), str):
-        config["CONN_HEALTH_CHECKS"] = _boolean(config["CONN_HEALTH_CHECKS"])
+        config["CONN_HEALTH_CHECKS"] = environ.Env.parse_value(config["CONN_HEALTH_CHECKS"], bool)
     return config
-
-
-def _boolean(text: str) -> bool:
-    words = text.strip().lower()
-    if words in environ.Env.BOOLEAN_TRUE_STRINGS:
-        return True
-    if words in ("false", "off", "no", "n", "0", ""):
-        return False
-    raise ValueError(f"not a boolean: {text!r}")
 
 
 DATABASES = {"default": database_from_url(env("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
