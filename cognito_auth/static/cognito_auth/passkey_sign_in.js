@@ -20,66 +20,40 @@
     loginButton.hidden = false;
   }
 
-  var form = document.getElementById("passkey-sign-in-form");
-  var optionsBlock = document.getElementById("passkey-request-options");
-  if (!form || !optionsBlock) {
-    return;
-  }
-  var button = document.getElementById("passkey-use");
-  var status = document.getElementById("passkey-status");
-  var field = form.querySelector("input[name=credential]");
-
-  function say(key) {
-    shared.say(form, status, key);
-  }
-
   var shared = window.cognitoAuthWebAuthn;  // webauthn_json.js, loaded first
   var toBytes = shared.toBytes;
   var toBase64url = shared.toBase64url;
+  var parts = shared.page("passkey-sign-in-form", "passkey-request-options", "passkey-use");
+  if (!parts) {
+    return;
+  }
 
   function requestOptions(json) {
-    var publicKey = {
+    return shared.copyPresent(json, {
       challenge: toBytes(json.challenge),
       allowCredentials: (json.allowCredentials || []).map(shared.descriptor)
-    };
-    ["rpId", "timeout", "userVerification", "extensions", "hints"].forEach(function (name) {
-      if (json[name] !== undefined) {
-        publicKey[name] = json[name];
-      }
-    });
-    return { publicKey: publicKey };
+    }, ["rpId", "timeout", "userVerification", "extensions", "hints"]);
   }
 
   function authenticationResponse(credential) {
     var response = credential.response;
-    var json = {
-      id: credential.id,
-      rawId: toBase64url(credential.rawId),
-      type: credential.type,
-      response: {
-        clientDataJSON: toBase64url(response.clientDataJSON),
-        authenticatorData: toBase64url(response.authenticatorData),
-        signature: toBase64url(response.signature)
-      },
-      clientExtensionResults: credential.getClientExtensionResults()
+    var fields = {
+      authenticatorData: toBase64url(response.authenticatorData),
+      signature: toBase64url(response.signature)
     };
     if (response.userHandle) {
-      json.response.userHandle = toBase64url(response.userHandle);
+      fields.userHandle = toBase64url(response.userHandle);
     }
-    if (credential.authenticatorAttachment) {
-      json.authenticatorAttachment = credential.authenticatorAttachment;
-    }
-    return json;
+    return shared.credentialJSON(credential, fields);
   }
 
   if (!supported) {
-    say("unsupported");
+    parts.say("unsupported");
     return;
   }
-  button.hidden = false;
+  parts.button.hidden = false;
 
-  shared.onSubmit({
-    form: form, button: button, status: status, field: field, optionsBlock: optionsBlock,
+  shared.onSubmit(parts, {
     build: requestOptions,
     call: function (options) { return navigator.credentials.get(options); },
     respond: authenticationResponse,

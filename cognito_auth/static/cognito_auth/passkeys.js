@@ -12,75 +12,49 @@
 (function () {
   "use strict";
 
-  var form = document.getElementById("passkey-register-form");
-  var optionsBlock = document.getElementById("passkey-creation-options");
-  if (!form || !optionsBlock) {
-    return;
-  }
-  var button = document.getElementById("passkey-create");
-  var status = document.getElementById("passkey-status");
-  var field = form.querySelector("input[name=credential]");
-
-  function say(key) {
-    shared.say(form, status, key);
-  }
-
   var shared = window.cognitoAuthWebAuthn;  // webauthn_json.js, loaded first
   var toBytes = shared.toBytes;
   var toBase64url = shared.toBase64url;
+  var parts = shared.page("passkey-register-form", "passkey-creation-options", "passkey-create");
+  if (!parts) {
+    return;
+  }
 
   function creationOptions(json) {
-    var publicKey = {
+    return shared.copyPresent(json, {
       challenge: toBytes(json.challenge),
       rp: json.rp,
       user: { id: toBytes(json.user.id), name: json.user.name, displayName: json.user.displayName },
       pubKeyCredParams: json.pubKeyCredParams,
       excludeCredentials: (json.excludeCredentials || []).map(shared.descriptor)
-    };
-    ["timeout", "authenticatorSelection", "attestation", "extensions", "hints"].forEach(function (name) {
-      if (json[name] !== undefined) {
-        publicKey[name] = json[name];
-      }
-    });
-    return { publicKey: publicKey };
+    }, ["timeout", "authenticatorSelection", "attestation", "extensions", "hints"]);
   }
 
   function registrationResponse(credential) {
     var response = credential.response;
-    var json = {
-      id: credential.id,
-      rawId: toBase64url(credential.rawId),
-      type: credential.type,
-      response: {
-        clientDataJSON: toBase64url(response.clientDataJSON),
-        attestationObject: toBase64url(response.attestationObject),
-        transports: typeof response.getTransports === "function" ? response.getTransports() : []
-      },
-      clientExtensionResults: credential.getClientExtensionResults()
+    var fields = {
+      attestationObject: toBase64url(response.attestationObject),
+      transports: typeof response.getTransports === "function" ? response.getTransports() : []
     };
     if (typeof response.getAuthenticatorData === "function") {
-      json.response.authenticatorData = toBase64url(response.getAuthenticatorData());
+      fields.authenticatorData = toBase64url(response.getAuthenticatorData());
     }
     if (typeof response.getPublicKeyAlgorithm === "function") {
-      json.response.publicKeyAlgorithm = response.getPublicKeyAlgorithm();
+      fields.publicKeyAlgorithm = response.getPublicKeyAlgorithm();
     }
     if (typeof response.getPublicKey === "function" && response.getPublicKey()) {
-      json.response.publicKey = toBase64url(response.getPublicKey());
+      fields.publicKey = toBase64url(response.getPublicKey());
     }
-    if (credential.authenticatorAttachment) {
-      json.authenticatorAttachment = credential.authenticatorAttachment;
-    }
-    return json;
+    return shared.credentialJSON(credential, fields);
   }
 
   if (!window.PublicKeyCredential || !navigator.credentials || !navigator.credentials.create) {
-    say("unsupported");
+    parts.say("unsupported");
     return;
   }
-  button.hidden = false;
+  parts.button.hidden = false;
 
-  shared.onSubmit({
-    form: form, button: button, status: status, field: field, optionsBlock: optionsBlock,
+  shared.onSubmit(parts, {
     build: creationOptions,
     call: function (options) { return navigator.credentials.create(options); },
     respond: registrationResponse,

@@ -35,42 +35,86 @@
     return copy;
   }
 
-  // Shows the text of the form's data-message-<key> attribute in the status element.
-  function say(form, status, key) {
-    status.textContent = form.getAttribute("data-message-" + key) || "";
-    status.hidden = false;
+  // Copies the options among `names` that the JSON form carries as they are (no bytes).
+  function copyPresent(json, publicKey, names) {
+    names.forEach(function (name) {
+      if (json[name] !== undefined) {
+        publicKey[name] = json[name];
+      }
+    });
+    return { publicKey: publicKey };
   }
 
-  // The form's submit: the options from their JSON block (build), the browser's ceremony
-  // (call: navigator.credentials.get or .create), its result as JSON in the hidden field
-  // (respond), the form posted. A failure shows the status text failureKey(error) names.
-  function onSubmit(parts) {
+  // What RegistrationResponseJSON and AuthenticationResponseJSON share (5.1.3, 5.1.4);
+  // `fields` are the response's own, already in JSON form.
+  function credentialJSON(credential, fields) {
+    fields.clientDataJSON = toBase64url(credential.response.clientDataJSON);
+    var json = {
+      id: credential.id,
+      rawId: toBase64url(credential.rawId),
+      type: credential.type,
+      response: fields,
+      clientExtensionResults: credential.getClientExtensionResults()
+    };
+    if (credential.authenticatorAttachment) {
+      json.authenticatorAttachment = credential.authenticatorAttachment;
+    }
+    return json;
+  }
+
+  // The ceremony page's parts by id: its form (with the hidden "credential" field and the
+  // data-message-* texts), the JSON options block, the button and the status element;
+  // null when this page has no such form. page.say(key) shows data-message-<key>.
+  function page(formId, optionsId, buttonId) {
+    var form = document.getElementById(formId);
+    var optionsBlock = document.getElementById(optionsId);
+    if (!form || !optionsBlock) {
+      return null;
+    }
+    var status = document.getElementById("passkey-status");
+    return {
+      form: form, optionsBlock: optionsBlock, status: status,
+      button: document.getElementById(buttonId),
+      field: form.querySelector("input[name=credential]"),
+      say: function (key) {
+        status.textContent = form.getAttribute("data-message-" + key) || "";
+        status.hidden = false;
+      }
+    };
+  }
+
+  // The page's submit: the options from their JSON block (ceremony.build), the browser's
+  // ceremony (ceremony.call: navigator.credentials.get or .create), its result as JSON in
+  // the hidden field (ceremony.respond), the form posted. A failure shows the status text
+  // ceremony.failureKey(error name) names.
+  function onSubmit(parts, ceremony) {
     parts.form.addEventListener("submit", function (event) {
       event.preventDefault();
       parts.status.hidden = true;
       parts.button.disabled = true;
       var options;
       try {
-        options = parts.build(JSON.parse(parts.optionsBlock.textContent));
+        options = ceremony.build(JSON.parse(parts.optionsBlock.textContent));
       } catch (error) {
-        say(parts.form, parts.status, "failed");
+        parts.say("failed");
         parts.button.disabled = false;
         return;
       }
-      parts.call(options).then(function (credential) {
+      ceremony.call(options).then(function (credential) {
         if (!credential) {
           throw new DOMException("no credential", "NotAllowedError");
         }
-        parts.field.value = JSON.stringify(parts.respond(credential));
+        parts.field.value = JSON.stringify(ceremony.respond(credential));
         parts.form.submit();
       }).catch(function (error) {
-        say(parts.form, parts.status, parts.failureKey(error && error.name));
+        parts.say(ceremony.failureKey(error && error.name));
         parts.button.disabled = false;
       });
     });
   }
 
   window.cognitoAuthWebAuthn = {
-    toBytes: toBytes, toBase64url: toBase64url, descriptor: descriptor, say: say, onSubmit: onSubmit
+    toBytes: toBytes, toBase64url: toBase64url, descriptor: descriptor, copyPresent: copyPresent,
+    credentialJSON: credentialJSON, page: page, onSubmit: onSubmit
   };
 }());
