@@ -87,18 +87,9 @@ class SoftwareAuthenticator:
         auth_data = self._auth_data(relying_party_id, ATTESTED_CREDENTIAL_DATA, credential.sign_count) + attested
         attestation_object = encode_cbor({"fmt": "none", "attStmt": {}, "authData": auth_data})
         self.credentials.append(credential)
-        return {
-            "id": b64url(credential.credential_id),
-            "rawId": b64url(credential.credential_id),
-            "type": "public-key",
-            "response": {
-                "clientDataJSON": b64url(client_data),
-                "attestationObject": b64url(attestation_object),
-                "transports": ["internal"],
-            },
-            "authenticatorAttachment": self.attachment,
-            "clientExtensionResults": {},
-        }
+        return self._credential_json(credential, client_data, {
+            "attestationObject": b64url(attestation_object), "transports": ["internal"],
+        })
 
     def sign_in(
         self, options: dict[str, Any], *, origin: str | None = None, credential_id: str | None = None
@@ -122,16 +113,19 @@ class SoftwareAuthenticator:
         auth_data = self._auth_data(relying_party_id, 0, credential.sign_count)
         signed = auth_data + hashlib.sha256(client_data).digest()
         signature = credential.private_key.sign(signed, ec.ECDSA(hashes.SHA256()))
+        return self._credential_json(credential, client_data, {
+            "authenticatorData": b64url(auth_data), "signature": b64url(signature),
+            "userHandle": b64url(credential.user_handle),
+        })
+
+    def _credential_json(self, credential: _Credential, client_data: bytes, fields: dict[str, Any]) -> dict[str, Any]:
+        # What RegistrationResponseJSON and AuthenticationResponseJSON share (WebAuthn
+        # Level 3, 5.1.3 and 5.1.4); `fields` are the response's own.
         return {
             "id": b64url(credential.credential_id),
             "rawId": b64url(credential.credential_id),
             "type": "public-key",
-            "response": {
-                "clientDataJSON": b64url(client_data),
-                "authenticatorData": b64url(auth_data),
-                "signature": b64url(signature),
-                "userHandle": b64url(credential.user_handle),
-            },
+            "response": {"clientDataJSON": b64url(client_data), **fields},
             "authenticatorAttachment": self.attachment,
             "clientExtensionResults": {},
         }
