@@ -74,12 +74,18 @@ TEMPLATES = [
 
 
 
+# Django's boolean per-database settings that django-environ reads from DATABASE_URL's query.
+BOOLEAN_DATABASE_OPTIONS = ("ATOMIC_REQUESTS", "AUTOCOMMIT", "CONN_HEALTH_CHECKS", "DISABLE_SERVER_SIDE_CURSORS")
+
+
 def database_from_url(url: str) -> dict:
     """``DATABASE_URL`` as Django reads it. django-environ hands ``?conn_health_checks=false``
-    on as the string "false", which is true to Django: read it as the boolean it names."""
+    (or ``autocommit=false``...) on as the string "false", which is true to Django: read each
+    boolean option as the boolean it names."""
     config = environ.Env.db_url_config(url)
-    if isinstance(config.get("CONN_HEALTH_CHECKS"), str):
-        config["CONN_HEALTH_CHECKS"] = environ.Env.parse_value(config["CONN_HEALTH_CHECKS"], bool)
+    for option in BOOLEAN_DATABASE_OPTIONS:
+        if isinstance(config.get(option), str):
+            config[option] = environ.Env.parse_value(config[option], bool)
     return config
 
 

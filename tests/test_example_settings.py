@@ -33,7 +33,8 @@ DATABASE_READER = """
 import json, django
 django.setup()
 from django.db import connection
-print(json.dumps([connection.settings_dict["CONN_MAX_AGE"], connection.settings_dict["CONN_HEALTH_CHECKS"]]))
+print(json.dumps([connection.settings_dict.get(name, False) for name in
+                  ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "ATOMIC_REQUESTS", "DISABLE_SERVER_SIDE_CURSORS")]))
 """
 
 
@@ -47,9 +48,12 @@ def read_database_settings(url: str) -> list:
 def test_database_url_health_checks_are_a_boolean():
     # django-environ hands "false" on as a string, which Django would take as true.
     base = "postgres://u@127.0.0.1:5432/x?conn_max_age=60"
-    assert read_database_settings(f"{base}&conn_health_checks=false") == [60, False]
-    assert read_database_settings(f"{base}&conn_health_checks=true") == [60, True]
-    assert read_database_settings(base) == [60, False]
+    assert read_database_settings(f"{base}&conn_health_checks=false") == [60, False, False, False]
+    assert read_database_settings(f"{base}&conn_health_checks=true") == [60, True, False, False]
+    assert read_database_settings(base) == [60, False, False, False]
+    # Every boolean option, not only the health check.
+    assert read_database_settings(f"{base}&atomic_requests=true&disable_server_side_cursors=false") == [
+        60, False, True, False]
 
 
 STATIC_READER = """
